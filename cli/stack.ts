@@ -1,0 +1,62 @@
+/**
+ * Pieces of the stack that `dev`, `gateway` and `worker` start the same way: the Temporal
+ * connections, the workers, the gateway.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { startGateway, type RunningGateway } from '../gateway/server.ts';
+import { TASK_QUEUES } from '../protocol/workflow-api.ts';
+import type { Variables } from '../protocol/variables.ts';
+import { installTemporalLogger } from '../worker/runtime-logger.ts';
+import { createWorkers, type RunningWorkers } from '../worker/worker.ts';
+import { gatewayConfig, llmSettings } from './settings.ts';
+
+export async function launchGateway(
+  variables: Variables,
+  logger: Logger,
+  host?: string,
+): Promise<RunningGateway & { connection: Connection }> {
+  const config = gatewayConfig(variables);
+  if (config.signingKeys.development) {
+    logger.warn(
+      "QSTASH signing keys are not set: using QStash's PUBLIC local-development keys. " +
+        'Anyone can sign deliveries for this gateway. Never run it like this in production.',
+    );
+  }
+  // A lazy connection lets the gateway start, and answer 503, while Temporal is down.
+  const connection = Connection.lazy({ address: variables.TEMPORAL_ADDRESS });
+  const client = new Client({ connection, namespace: variables.TEMPORAL_NAMESPACE });
+  const gateway = await startGateway({ config, client, logger, port: variables.PORT, host });
+  return {
+    ...gateway,
+    connection,
+    close: async () => {
+      await gateway.close();
+      await connection.close();
+    },
+  };
+}
+
+export async function launchWorkers(
+  variables: Variables,
+  logger: Logger,
+  options: { tiers?: string[]; mockUrl?: string; bundlePath?: string } = {},
+): Promise<RunningWorkers & { connection: NativeConnection }> {
+  installTemporalLogger(logger);
+  const tiers = options.tiers ?? Object.keys(TASK_QUEUES);
+  const taskQueues = tiers.map((tier) => {
+    const queue = TASK_QUEUES[tier as keyof typeof TASK_QUEUES];
+    if (!queue) throw new Error(`unknown queue tier ${tier}; known: light, heavy`);
+    return queue;
+  });
+  const connection = await NativeConnection.connect({ address: variables.TEMPORAL_ADDRESS });
+  const workers = await createWorkers({
+    connection,
+    namespace: variables.TEMPORAL_NAMESPACE,
+    taskQueues,
+    llm: llmSettings(variables, options.mockUrl),
+    workflowBundlePath: options.bundlePath,
+  });
+  return { ...workers, connection };
+}

@@ -1,0 +1,159 @@
+/**
+ * Runs the Temporal dev server (server and Web UI in one process) from a binary found by
+ * temporal-cli.ts, or through the SDK's own download where no binary could be had.
+ * The caller owns the process it gets back and stops it by pid, never by name.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, open } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Connection } from '@temporalio/client';
+import { searchAttributeFlags } from '../protocol/search-attributes.ts';
+import type { TemporalCli } from './temporal-cli.ts';
+
+export interface DevServerOptions {
+  /** The binary to run; undefined means the SDK's download (internet only). */
+  cli?: TemporalCli;
+  ip?: string;
+  /** gRPC port; 0 picks a free one. */
+  port?: number;
+  /** Web UI port; false runs headless. Defaults to a free port. */
+  uiPort?: number | false;
+  /** SQLite file that keeps tasks across restarts; in memory when absent. */
+  dbFile?: string;
+  namespace?: string;
+  /** More namespaces to create at start, each with the task search attributes. */
+  extraNamespaces?: string[];
+  /** Where the server's own log goes; discarded when absent. */
+  logFile?: string;
+  readyTimeoutMs?: number;
+}
+
+export interface DevServer {
+  address: string;
+  namespace: string;
+  uiUrl?: string;
+  pid?: number;
+  /** Stops the server: SIGTERM, then SIGKILL after a grace period. */
+  stop(): Promise<void>;
+}
+
+export async function freePort(ip = '127.0.0.1'): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, ip, resolve);
+  });
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (!address || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const ip = options.ip ?? '127.0.0.1';
+  const namespace = options.namespace ?? 'default';
+  const port = options.port || (await freePort(ip));
+  const uiPort = options.uiPort === false ? undefined : options.uiPort || (await freePort(ip));
+  if (!options.cli) return startWithSdkDownload({ ...options, ip, port, uiPort, namespace });
+
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-format', 'json'];
+  args.push(
+    ...(uiPort ? ['--ui-port', String(uiPort), '--ui-disable-news-fetch'] : ['--headless']),
+  );
+  if (options.dbFile) {
+    await mkdir(dirname(options.dbFile), { recursive: true });
+    args.push('--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=wal');
+  }
+  for (const name of new Set([namespace, ...(options.extraNamespaces ?? [])])) {
+    if (name !== 'default') args.push('--namespace', name);
+  }
+  for (const flag of searchAttributeFlags()) args.push('--search-attribute', flag);
+
+  const log = options.logFile ? await open(options.logFile, 'a') : undefined;
+  const stdio = log
+    ? (['ignore', log.fd, log.fd] as const)
+    : (['ignore', 'ignore', 'pipe'] as const);
+  const child = spawn(options.cli.path, args, { stdio: [...stdio] });
+  const stderr: string[] = [];
+  child.stderr?.on('data', (data: Buffer) => stderr.push(data.toString()) > 20 && stderr.shift());
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  void exited.finally(() => log?.close());
+
+  const address = `${ip}:${port}`;
+  try {
+    await waitUntilReady(address, namespace, child, options.readyTimeoutMs ?? 60_000);
+  } catch (error) {
+    await stopChild(child, exited);
+    throw new Error(`${(error as Error).message}\n${stderr.join('').slice(-2000)}`);
+  }
+  return {
+    address,
+    namespace,
+    uiUrl: uiPort ? `http://${ip}:${uiPort}` : undefined,
+    pid: child.pid,
+    stop: () => stopChild(child, exited),
+  };
+}
+
+async function waitUntilReady(
+  address: string,
+  namespace: string,
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`temporal exited with code ${child.exitCode}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (error) {
+      lastError = error;
+      await sleep(200);
+    }
+  }
+  throw new Error(`temporal dev server not ready after ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const done = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
+  if (!done) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/** The fallback: the SDK downloads a dev server itself (needs the internet). */
+async function startWithSdkDownload(
+  options: DevServerOptions & { ip: string; port: number; uiPort?: number; namespace: string },
+): Promise<DevServer> {
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'cached-download' },
+      ip: options.ip,
+      port: options.port,
+      ui: options.uiPort !== undefined,
+      uiPort: options.uiPort,
+      dbFilename: options.dbFile,
+      namespace: options.namespace,
+      extraArgs: searchAttributeFlags().flatMap((flag) => ['--search-attribute', flag]),
+    },
+  });
+  return {
+    address: `${options.ip}:${options.port}`,
+    namespace: options.namespace,
+    uiUrl: options.uiPort ? `http://${options.ip}:${options.uiPort}` : undefined,
+    stop: () => env.teardown(),
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * The gateway's Hono app: ingress, the task API and health. It holds no state of its own,
+ * so any number of gateways can run behind a load balancer.
+ */
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+import type { GatewayConfig } from './config.ts';
+import { ingressRoutes } from './ingress.ts';
+import { Problem, problemResponse } from './problems.ts';
+import { taskRoutes } from './task-routes.ts';
+import type { TaskBackend } from './temporal-tasks.ts';
+
+export interface GatewayDeps {
+  config: GatewayConfig;
+  backend: TaskBackend;
+  logger: Logger;
+}
+
+export function createGatewayApp({ config, backend, logger }: GatewayDeps): Hono {
+  const app = new Hono();
+
+  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.get('/readyz', async (c) => {
+    const temporal = await backend.ready();
+    return c.json({ ok: temporal, temporal }, temporal ? 200 : 503);
+  });
+  app.route('/', ingressRoutes(config, backend, logger));
+  app.route('/', taskRoutes(backend));
+
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: 'no such route' } }, 404));
+  app.onError((error, c) => {
+    if (error instanceof Problem) {
+      logger.info({ status: error.status, errorCode: error.code, path: c.req.path }, error.message);
+      return problemResponse(c, error);
+    }
+    logger.error({ err: error, path: c.req.path }, 'unexpected gateway error');
+    return c.json({ error: { code: 'internal', message: 'internal error; retry' } }, 500);
+  });
+
+  return app;
+}

@@ -1,0 +1,88 @@
+/**
+ * The environment variables of DESIGN.md, parsed once per entry point. Nothing deeper in
+ * the code reads process.env.
+ */
+import { z } from 'zod';
+
+/**
+ * QStash's published local-development signing keys. They are public, so a gateway that
+ * uses them accepts anything signed by anyone: development only, and said loudly.
+ */
+export const QSTASH_DEV_SIGNING_KEYS = {
+  current: 'sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r',
+  next: 'sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs',
+} as const;
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value ? value : undefined));
+
+export const variablesSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(8787),
+  GATEWAY_PUBLIC_URL: z.url().default('http://localhost:8787'),
+  QSTASH_CURRENT_SIGNING_KEY: optionalString,
+  QSTASH_NEXT_SIGNING_KEY: optionalString,
+  TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  GATEWAY_API_KEYS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((key) => key.trim())
+        .filter(Boolean),
+    ),
+  LLM_BASE_URL: optionalString,
+  LLM_API_KEY: optionalString,
+  LLM_MODEL: optionalString,
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+});
+
+export type Variables = z.infer<typeof variablesSchema>;
+
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+/** Parses the environment, naming every variable that is wrong and why. */
+export function parseVariables(env: Record<string, string | undefined>): Variables {
+  const result = variablesSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `${issue.path.join('.')}: ${issue.message}`,
+    );
+    throw new ConfigurationError(`invalid environment: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+export interface SigningKeys {
+  current: string;
+  next: string;
+  /** True when the public development keys are in use. */
+  development: boolean;
+}
+
+/**
+ * The signing keys the gateway verifies with. In production, missing keys are fatal; in
+ * development the public local keys are used and the caller is told to say so.
+ */
+export function resolveSigningKeys(variables: Variables): SigningKeys {
+  const { QSTASH_CURRENT_SIGNING_KEY: current, QSTASH_NEXT_SIGNING_KEY: next } = variables;
+  if (current && next) return { current, next, development: false };
+  if (current || next) {
+    throw new ConfigurationError(
+      'set both QSTASH_CURRENT_SIGNING_KEY and QSTASH_NEXT_SIGNING_KEY, or neither',
+    );
+  }
+  if (variables.NODE_ENV === 'production') {
+    throw new ConfigurationError(
+      'QSTASH_CURRENT_SIGNING_KEY and QSTASH_NEXT_SIGNING_KEY are required in production',
+    );
+  }
+  return { ...QSTASH_DEV_SIGNING_KEYS, development: true };
+}

@@ -1,0 +1,8 @@
+/**
+ * One Temporal namespace per integration test file, created when the shared dev server
+ * starts, so files running side by side never pick up each other's tasks.
+ */
+export const TEST_NAMESPACES = {
+  slice: 'ackflow-test-slice',
+  provisioning: 'ackflow-test-provisioning',
+} as const;

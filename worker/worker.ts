@@ -1,0 +1,85 @@
+/**
+ * The worker process: hosts the task workflow and the LLM activities on the task queues it
+ * is told to serve, one SDK Worker per queue so a busy queue cannot starve another.
+ */
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import {
+  bundleWorkflowCode,
+  type NativeConnection,
+  Worker,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
+import { createLlmActivities, type LlmSettings } from '../activities/llm.ts';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/** The bundler reports every module at info level; only its problems are worth a line. */
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
+
+export interface WorkerSettings {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueues: string[];
+  llm: LlmSettings;
+  /** A prebuilt bundle (production); when absent the workflows are bundled at start. */
+  workflowBundlePath?: string;
+  maxConcurrentActivities?: number;
+  identity?: string;
+}
+
+export interface RunningWorkers {
+  workerInstanceId: string;
+  workers: Worker[];
+  /** Resolves when every worker has stopped. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+export async function createWorkers(settings: WorkerSettings): Promise<RunningWorkers> {
+  const workerInstanceId = settings.identity ?? `worker-${randomUUID().slice(0, 8)}`;
+  const activities = createLlmActivities(settings.llm);
+  // Bundle once for all queues; each Worker would otherwise bundle the same code again.
+  const workflowBundle: WorkflowBundleOption = settings.workflowBundlePath
+    ? { codePath: settings.workflowBundlePath }
+    : await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+
+  const workers = await Promise.all(
+    settings.taskQueues.map((taskQueue) =>
+      Worker.create({
+        connection: settings.connection,
+        namespace: settings.namespace,
+        taskQueue,
+        identity: `${workerInstanceId}@${taskQueue}`,
+        activities,
+        workflowBundle,
+        maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivities ?? 100,
+        // Heartbeats carry the partial text a retry resumes from, so send them often.
+        maxHeartbeatThrottleInterval: '1 second',
+        shutdownGraceTime: '10 seconds',
+      }),
+    ),
+  );
+
+  let running: Promise<void> | undefined;
+  return {
+    workerInstanceId,
+    workers,
+    run() {
+      running ??= Promise.all(workers.map((worker) => worker.run())).then(() => undefined);
+      return running;
+    },
+    shutdown() {
+      for (const worker of workers) {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+      }
+    },
+  };
+}

@@ -1,0 +1,19 @@
+/**
+ * Shared activity option sets. Every proxy names its timeouts and retry policy here, so a
+ * reader finds them in one place.
+ */
+import type { ActivityOptions } from '@temporalio/workflow';
+import { ERROR_CODES } from '../protocol/error-codes.ts';
+
+/** One streamed chunk of LLM output: short, heartbeating, retried with backoff. */
+export const llmChunkOptions: ActivityOptions = {
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '20 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 8,
+    nonRetryableErrorTypes: [ERROR_CODES.llmRequestInvalid],
+  },
+};
