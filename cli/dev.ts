@@ -60,7 +60,7 @@ export async function dev(argv: string[]): Promise<number> {
       await workers.connection.close();
     });
 
-    const gateway = await launchGateway(variables, logger);
+    const gateway = await launchGateway(variables, logger, { mockUrl });
     stops.unshift(() => gateway.close());
 
     say('');

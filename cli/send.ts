@@ -65,7 +65,10 @@ export async function send(argv: string[]): Promise<number> {
   if (!response.ok) return 1;
   if (!values.wait) return 0;
 
+  // The read token in the answer lets this command follow the task without an API key.
+  const { readToken } = JSON.parse(answer) as { readToken: string };
   const statusUrl = new URL(`/v1/tasks/${envelope.taskId}`, target);
+  statusUrl.searchParams.set('token', readToken);
   for (;;) {
     const view = (await (await fetch(statusUrl)).json()) as { state: TaskState };
     if (TERMINAL_STATES.has(view.state)) {

@@ -17,7 +17,7 @@ export async function gateway(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { host: { type: 'string' } } });
   const variables = parseVariables(process.env);
   const logger = createLogger('ackflow-gateway', variables.LOG_LEVEL);
-  const running = await launchGateway(variables, logger, values.host);
+  const running = await launchGateway(variables, logger, { host: values.host });
   logger.info({ url: running.url, temporal: variables.TEMPORAL_ADDRESS }, 'gateway listening');
   try {
     await untilSignal();

@@ -3,12 +3,19 @@
  * gateway is configured. Kept here so `dev`, `gateway` and `worker` agree.
  */
 import type { LlmSettings } from '../activities/llm.ts';
-import {
-  DEFAULT_BODY_LIMIT_BYTES,
-  DEFAULT_START_TIMEOUT_MS,
-  type GatewayConfig,
-} from '../gateway/config.ts';
-import { resolveSigningKeys, type Variables } from '../protocol/variables.ts';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { GatewayConfig } from '../gateway/config.ts';
+import { parseRoutes, type RouteTable } from '../gateway/routes.ts';
+import { resolveSigningKeys, resolveTokenSecret, type Variables } from '../protocol/variables.ts';
+
+/** The routes file used when ROUTES_FILE is not set. */
+export const DEFAULT_ROUTES_FILE = fileURLToPath(new URL('../config/routes.json', import.meta.url));
+
+/** Reads and validates the routes file once, at start: a bad file stops the gateway. */
+export function loadRoutes(path = DEFAULT_ROUTES_FILE): RouteTable {
+  return parseRoutes(readFileSync(path, 'utf8'), path);
+}
 
 /** Where `ackflow dev` and `ackflow mock-llm` serve the built-in mock LLM by default. */
 export const MOCK_LLM_PORT = 8788;
@@ -31,13 +38,16 @@ export function usesMockLlm(variables: Variables): boolean {
   return !variables.LLM_API_KEY && !variables.LLM_BASE_URL;
 }
 
-export function gatewayConfig(variables: Variables): GatewayConfig {
+export function gatewayConfig(variables: Variables, mockUrl?: string): GatewayConfig {
   return {
     publicUrl: variables.GATEWAY_PUBLIC_URL,
     signingKeys: resolveSigningKeys(variables),
     apiKeys: variables.GATEWAY_API_KEYS,
-    bodyLimitBytes: DEFAULT_BODY_LIMIT_BYTES,
-    startTimeoutMs: DEFAULT_START_TIMEOUT_MS,
+    bodyLimitBytes: variables.GATEWAY_BODY_LIMIT_BYTES,
+    startTimeoutMs: variables.GATEWAY_START_TIMEOUT_MS,
     defaultModel: variables.LLM_MODEL,
+    routes: loadRoutes(variables.ROUTES_FILE),
+    llm: llmSettings(variables, mockUrl),
+    readTokenSecret: resolveTokenSecret(variables).secret,
   };
 }

@@ -15,19 +15,28 @@ import { gatewayConfig, llmSettings } from './settings.ts';
 export async function launchGateway(
   variables: Variables,
   logger: Logger,
-  host?: string,
+  options: { host?: string; mockUrl?: string } = {},
 ): Promise<RunningGateway & { connection: Connection }> {
-  const config = gatewayConfig(variables);
+  const config = gatewayConfig(variables, options.mockUrl);
   if (config.signingKeys.development) {
     logger.warn(
       "QSTASH signing keys are not set: using QStash's PUBLIC local-development keys. " +
         'Anyone can sign deliveries for this gateway. Never run it like this in production.',
     );
   }
+  if (!variables.GATEWAY_TOKEN_SECRET) {
+    logger.warn('GATEWAY_TOKEN_SECRET is not set: read tokens use a public development secret.');
+  }
   // A lazy connection lets the gateway start, and answer 503, while Temporal is down.
   const connection = Connection.lazy({ address: variables.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: variables.TEMPORAL_NAMESPACE });
-  const gateway = await startGateway({ config, client, logger, port: variables.PORT, host });
+  const gateway = await startGateway({
+    config,
+    client,
+    logger,
+    port: variables.PORT,
+    host: options.host,
+  });
   return {
     ...gateway,
     connection,

@@ -1,11 +1,18 @@
 /**
- * The gateway's Hono app: ingress, the task API and health. It holds no state of its own,
- * so any number of gateways can run behind a load balancer.
+ * The gateway's Hono app: ingress, the task API, health, metrics and the API description. It
+ * holds no state of its own, so any number of gateways can run behind a load balancer.
  */
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config.ts';
 import { ingressRoutes } from './ingress.ts';
+import {
+  createGatewayMetrics,
+  type GatewayMetrics,
+  metricsRoutes,
+  observeIngress,
+} from './metrics.ts';
+import { openApiRoutes } from './openapi.ts';
 import { Problem, problemResponse } from './problems.ts';
 import { taskRoutes } from './task-routes.ts';
 import type { TaskBackend } from './temporal-tasks.ts';
@@ -14,9 +21,12 @@ export interface GatewayDeps {
   config: GatewayConfig;
   backend: TaskBackend;
   logger: Logger;
+  /** Pass one in to read its counts, as tests do; each app gets its own otherwise. */
+  metrics?: GatewayMetrics;
 }
 
-export function createGatewayApp({ config, backend, logger }: GatewayDeps): Hono {
+export function createGatewayApp(deps: GatewayDeps): Hono {
+  const { config, backend, logger, metrics = createGatewayMetrics() } = deps;
   const app = new Hono();
 
   app.get('/healthz', (c) => c.json({ ok: true }));
@@ -24,8 +34,12 @@ export function createGatewayApp({ config, backend, logger }: GatewayDeps): Hono
     const temporal = await backend.ready();
     return c.json({ ok: temporal, temporal }, temporal ? 200 : 503);
   });
+  // Registered before the route, so that it wraps it and sees every delivery's final answer.
+  app.on('POST', '/v1/tasks', observeIngress(metrics));
   app.route('/', ingressRoutes(config, backend, logger));
-  app.route('/', taskRoutes(backend));
+  app.route('/', taskRoutes(config, backend));
+  app.route('/', metricsRoutes(metrics));
+  app.route('/', openApiRoutes(config));
 
   app.notFound((c) => c.json({ error: { code: 'not_found', message: 'no such route' } }, 404));
   app.onError((error, c) => {

@@ -1,5 +1,7 @@
 /** The gateway's settings, built once from the parsed variables by its entry point. */
+import type { LlmSettings } from '../activities/chat-stream.ts';
 import type { SigningKeys } from '../protocol/variables.ts';
+import type { RouteTable } from './routes.ts';
 
 export interface GatewayConfig {
   /** Base URL QStash calls; a signature's `sub` must equal it plus the path. */
@@ -12,7 +14,12 @@ export interface GatewayConfig {
   startTimeoutMs: number;
   /** Model used when neither the envelope nor the task type names one. */
   defaultModel?: string;
+  /** Per task type: queue tier, priority, share run inline. */
+  routes: RouteTable;
+  /** The LLM that inline-mode tasks call from the gateway itself. */
+  llm?: LlmSettings;
+  /** Secret behind per-task read tokens. */
+  readTokenSecret: string;
+  /** Longest silence on an event stream before a keep-alive comment; 15 s by default. */
+  eventKeepAliveMs?: number;
 }
-
-export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
-export const DEFAULT_START_TIMEOUT_MS = 5_000;

@@ -1,33 +1,49 @@
 /**
- * `POST /v1/tasks`: verify, parse, start the workflow, and only then answer. The answer is
- * 200 once Temporal holds the task, so QStash can free its slot at once.
+ * `POST /v1/tasks`: read the body once, verify the sender, parse the envelope, route, start
+ * the workflow, and only then answer. The answer is 200 once Temporal holds the task, so
+ * QStash frees its slot at once; a task that already exists answers 200 with duplicate.
  */
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from 'pino';
 import { ERROR_CODES } from '../protocol/error-codes.ts';
-import { TASK_QUEUES, type TaskWorkflowInput } from '../protocol/workflow-api.ts';
-import { createAuthenticator } from './auth.ts';
+import type { TaskWorkflowInput } from '../protocol/workflow-api.ts';
+import { createAuthenticator, type Sender } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
-import { InvalidEnvelope, parseTask } from './envelope.ts';
-import { Problem } from './problems.ts';
+import { InvalidEnvelope, parseTask, type ParsedTask } from './envelope.ts';
+import { createInlineRunner } from './inline.ts';
+import { noteIngress, startErrorReason } from './metrics.ts';
+import { Problem, unavailable } from './problems.ts';
+import { readTokenFor } from './read-token.ts';
+import { resolveRoute, type Route } from './routes.ts';
 import { type TaskBackend, TemporalUnavailable } from './temporal-tasks.ts';
 
-/** Seconds QStash (or any caller) should wait before trying again after a 503. */
-export const RETRY_AFTER_SECONDS = 5;
+function parseOrRefuse(body: string, messageId: string | undefined, sender: Sender): ParsedTask {
+  try {
+    return parseTask(body, messageId);
+  } catch (error) {
+    if (!(error instanceof InvalidEnvelope)) throw error;
+    if (sender.source === 'qstash') {
+      // Signed but never valid: QStash should dead-letter it rather than retry.
+      throw new Problem(489, error.code, error.message, { 'Upstash-NonRetryable-Error': 'true' });
+    }
+    const status = error.code === ERROR_CODES.malformedJson ? 400 : 422;
+    throw new Problem(status, error.code, error.message);
+  }
+}
 
 export function ingressRoutes(config: GatewayConfig, backend: TaskBackend, logger: Logger) {
   const authenticate = createAuthenticator(config);
+  const runInline = config.llm ? createInlineRunner(config.llm) : undefined;
   const app = new Hono();
 
   const limit = bodyLimit({
     maxSize: config.bodyLimitBytes,
     onError: () => {
-      throw new Problem(
-        413,
-        ERROR_CODES.bodyTooLarge,
-        `body is larger than ${config.bodyLimitBytes} bytes`,
-      );
+      const message = `body is larger than ${config.bodyLimitBytes} bytes`;
+      // The rest of the body is never read, so this connection cannot carry another request;
+      // saying so keeps clients from reusing it and failing their next delivery.
+      throw new Problem(413, ERROR_CODES.bodyTooLarge, message, { Connection: 'close' });
     },
   });
 
@@ -36,40 +52,24 @@ export function ingressRoutes(config: GatewayConfig, backend: TaskBackend, logge
     const body = new TextDecoder().decode(await c.req.arrayBuffer());
     const qstashMessageId = c.req.header('upstash-message-id');
     const retryCount = Number(c.req.header('upstash-retried') ?? 0) || 0;
+    const headers = {
+      signature: c.req.header('upstash-signature'),
+      authorization: c.req.header('authorization'),
+    };
 
-    const sender = await authenticate(
-      {
-        signature: c.req.header('upstash-signature'),
-        authorization: c.req.header('authorization'),
-      },
-      body,
-      c.req.path,
-    );
-
-    let task;
-    try {
-      task = parseTask(body, qstashMessageId);
-    } catch (error) {
-      if (!(error instanceof InvalidEnvelope)) throw error;
-      if (sender.source === 'qstash') {
-        // Signed but never valid: QStash should dead-letter it rather than retry.
-        throw new Problem(489, error.code, error.message, { 'Upstash-NonRetryable-Error': 'true' });
-      }
-      const status = error.code === ERROR_CODES.malformedJson ? 400 : 422;
-      throw new Problem(status, error.code, error.message);
-    }
-
+    const sender = await authenticate(headers, body, c.req.path);
+    noteIngress(c, { source: sender.source });
+    const task = parseOrRefuse(body, qstashMessageId, sender);
     const { envelope, definition, taskId } = task;
-    const tier = envelope.tier ?? definition.tier;
-    const taskQueue = TASK_QUEUES[tier];
+    const route = resolveRoute(config.routes, definition, envelope, taskId);
     const workflowInput: TaskWorkflowInput = {
       taskId,
       type: definition.type,
       input: task.input,
       model: envelope.model ?? config.defaultModel ?? definition.model,
-      tier,
+      tier: route.tier,
       tenantId: envelope.tenantId,
-      priority: envelope.priority,
+      priority: route.priority,
       callbackUrl: envelope.callbackUrl,
       metadata: envelope.metadata,
       delivery: {
@@ -81,46 +81,65 @@ export function ingressRoutes(config: GatewayConfig, backend: TaskBackend, logge
         receivedAt: receivedAt.toISOString(),
       },
     };
+    const answer = (fields: Record<string, unknown>) => {
+      const ackedAt = new Date();
+      logger.info(
+        {
+          ...observationFields(workflowInput, route),
+          receivedAt: receivedAt.toISOString(),
+          ackedAt: ackedAt.toISOString(),
+          ackMs: ackedAt.getTime() - receivedAt.getTime(),
+          workflowId: fields.workflowId,
+          runId: fields.runId,
+          duplicate: fields.duplicate,
+        },
+        'delivery accepted',
+      );
+      const readToken = readTokenFor(config.readTokenSecret, taskId);
+      return c.json({ taskId, mode: route.mode, ...fields, readToken });
+    };
 
-    let outcome;
-    try {
-      outcome = await backend.start(workflowInput, taskQueue);
-    } catch (error) {
-      if (!(error instanceof TemporalUnavailable)) throw error;
-      logger.warn({ taskId, err: error.message }, 'workflow start failed');
-      throw new Problem(503, ERROR_CODES.temporalUnavailable, 'Temporal is unavailable; retry', {
-        'Retry-After': String(RETRY_AFTER_SECONDS),
-      });
+    if (route.mode === 'inline') {
+      return answer({ result: await inline(c, task, workflowInput.model) });
     }
 
-    const ackedAt = new Date();
-    logger.info(
-      {
-        taskId,
-        taskType: definition.type,
-        tenantId: envelope.tenantId,
-        modelId: workflowInput.model,
-        tier,
-        taskQueue,
-        qstashMessageId,
-        retryCount,
-        enqueuedAt: envelope.enqueuedAt,
-        receivedAt: receivedAt.toISOString(),
-        ackedAt: ackedAt.toISOString(),
-        ackMs: ackedAt.getTime() - receivedAt.getTime(),
-        workflowId: outcome.workflowId,
-        runId: outcome.runId,
-        duplicate: outcome.duplicate,
-      },
-      'delivery accepted',
-    );
-    return c.json({
-      taskId,
-      workflowId: outcome.workflowId,
-      runId: outcome.runId,
-      duplicate: outcome.duplicate,
-    });
+    try {
+      const outcome = await backend.start(workflowInput, route);
+      noteIngress(c, { duplicate: outcome.duplicate });
+      return answer({ ...outcome });
+    } catch (error) {
+      noteIngress(c, { startError: startErrorReason(error) });
+      if (!(error instanceof TemporalUnavailable)) throw error;
+      logger.warn({ taskId, err: error.message }, 'workflow start failed');
+      throw unavailable('Temporal is unavailable; retry');
+    }
   });
 
+  async function inline(c: Context, task: ParsedTask, model: string) {
+    if (!runInline)
+      throw unavailable('inline mode has no LLM configured', ERROR_CODES.llmUnavailable);
+    try {
+      return await runInline(task.definition, { input: task.input, model }, c.req.raw.signal);
+    } catch (error) {
+      logger.warn({ taskId: task.taskId, err: (error as Error).message }, 'inline run failed');
+      throw unavailable('the inline run failed; retry', ERROR_CODES.llmUnavailable);
+    }
+  }
+
   return app;
+}
+
+function observationFields(task: TaskWorkflowInput, route: Route) {
+  return {
+    taskId: task.taskId,
+    taskType: task.type,
+    tenantId: task.tenantId,
+    modelId: task.model,
+    tier: route.tier,
+    taskQueue: route.taskQueue,
+    mode: route.mode,
+    qstashMessageId: task.delivery.qstashMessageId,
+    retryCount: task.delivery.retryCount,
+    enqueuedAt: task.delivery.enqueuedAt,
+  };
 }

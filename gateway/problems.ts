@@ -4,7 +4,7 @@
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ErrorCode } from '../protocol/error-codes.ts';
+import { ERROR_CODES, type ErrorCode } from '../protocol/error-codes.ts';
 
 export class Problem extends Error {
   override name = 'Problem';
@@ -25,4 +25,12 @@ export function problemResponse(c: Context, problem: Problem): Response {
   // 489 is QStash's own code, outside Hono's list of statuses.
   const status = problem.status as ContentfulStatusCode;
   return c.json({ error: { code: problem.code, message: problem.message } }, status);
+}
+
+/** Seconds QStash (or any caller) should wait before trying again after a 503. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** The answer for "not now": nothing was lost, and the same request will work later. */
+export function unavailable(message: string, code: ErrorCode = ERROR_CODES.temporalUnavailable) {
+  return new Problem(503, code, message, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
 }

@@ -9,15 +9,18 @@ import {
   WorkflowFailedError,
   WorkflowNotFoundError,
 } from '@temporalio/client';
-import { SEARCH_ATTRIBUTES } from '../protocol/search-attributes.ts';
-import type { TaskState } from '../protocol/task-state.ts';
+import { TERMINAL_STATES, type TaskState } from '../protocol/task-state.ts';
+import type { OutputCursor, OutputPiece } from '../protocol/task-steps.ts';
 import {
+  OUTPUT_QUERY,
   PROGRESS_QUERY,
   TASK_WORKFLOW_TYPE,
   type TaskProgress,
   type TaskResult,
   type TaskWorkflowInput,
 } from '../protocol/workflow-api.ts';
+import type { Route } from './routes.ts';
+import { startOptions } from './start-options.ts';
 
 export class TemporalUnavailable extends Error {
   override name = 'TemporalUnavailable';
@@ -42,9 +45,16 @@ export interface TaskView {
 }
 
 export interface TaskBackend {
-  start(task: TaskWorkflowInput, taskQueue: string): Promise<StartOutcome>;
+  start(
+    task: TaskWorkflowInput,
+    route: Pick<Route, 'taskQueue' | 'priority'>,
+  ): Promise<StartOutcome>;
   /** The task's view, or undefined when no such task exists. */
   read(taskId: string): Promise<TaskView | undefined>;
+  /** Output produced after `cursor`; empty when there is none yet or none can be read now. */
+  readOutput(taskId: string, cursor: OutputCursor): Promise<OutputPiece[]>;
+  /** Asks a running task to stop; its activities see the request at their next heartbeat. */
+  cancel(taskId: string): Promise<'requested' | 'closed' | 'not_found'>;
   ready(): Promise<boolean>;
 }
 
@@ -61,36 +71,36 @@ const STATES: Record<string, TaskState> = {
 const GRPC_DEADLINE_EXCEEDED = 4;
 const GRPC_UNAVAILABLE = 14;
 
+/** The SDK wraps gRPC errors in its own; the status code sits somewhere in the cause chain. */
 function isUnavailable(error: unknown): boolean {
-  if (!isGrpcServiceError(error)) return false;
-  return error.code === GRPC_UNAVAILABLE || error.code === GRPC_DEADLINE_EXCEEDED;
+  for (let cause = error; cause; cause = (cause as { cause?: unknown }).cause) {
+    if (isGrpcServiceError(cause)) {
+      return cause.code === GRPC_UNAVAILABLE || cause.code === GRPC_DEADLINE_EXCEEDED;
+    }
+  }
+  return false;
 }
 
 export function createTemporalTasks(client: Client, startTimeoutMs: number): TaskBackend {
-  const withDeadline = <T>(ms: number, fn: () => Promise<T>) =>
-    client.connection.withDeadline(Date.now() + ms, fn);
+  /** Calls Temporal with a deadline; "cannot reach it now" becomes TemporalUnavailable. */
+  const call = async <T>(ms: number, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await client.connection.withDeadline(Date.now() + ms, fn);
+    } catch (error) {
+      if (isUnavailable(error)) {
+        throw new TemporalUnavailable(`Temporal is unreachable: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  };
 
   return {
-    async start(task, taskQueue) {
+    async start(task, route) {
       try {
-        const handle = await withDeadline(startTimeoutMs, () =>
-          client.workflow.start(TASK_WORKFLOW_TYPE, {
-            workflowId: task.taskId,
-            taskQueue,
-            args: [task],
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            workflowIdConflictPolicy: 'FAIL',
-            memo: { taskType: task.type, delivery: task.delivery },
-            typedSearchAttributes: [
-              { key: SEARCH_ATTRIBUTES.TaskType, value: task.type },
-              { key: SEARCH_ATTRIBUTES.Tier, value: task.tier },
-              { key: SEARCH_ATTRIBUTES.ModelId, value: task.model },
-              ...(task.tenantId ? [{ key: SEARCH_ATTRIBUTES.TenantId, value: task.tenantId }] : []),
-              ...(task.delivery.qstashMessageId
-                ? [{ key: SEARCH_ATTRIBUTES.QstashMessageId, value: task.delivery.qstashMessageId }]
-                : []),
-            ],
-          }),
+        const handle = await call(startTimeoutMs, () =>
+          client.workflow.start(TASK_WORKFLOW_TYPE, startOptions(task, route)),
         );
         return {
           duplicate: false,
@@ -101,6 +111,8 @@ export function createTemporalTasks(client: Client, startTimeoutMs: number): Tas
         if (error instanceof WorkflowExecutionAlreadyStartedError) {
           return { duplicate: true, workflowId: task.taskId };
         }
+        if (error instanceof TemporalUnavailable) throw error;
+        // Whatever else went wrong, the task is not held: QStash must try again.
         throw new TemporalUnavailable(`workflow start failed: ${(error as Error).message}`, {
           cause: error,
         });
@@ -109,17 +121,12 @@ export function createTemporalTasks(client: Client, startTimeoutMs: number): Tas
 
     async read(taskId) {
       const handle = client.workflow.getHandle(taskId);
-      let description;
-      try {
-        description = await withDeadline(5_000, () => handle.describe());
-      } catch (error) {
+      const description = await call(5_000, () => handle.describe()).catch((error) => {
         if (error instanceof WorkflowNotFoundError) return undefined;
-        if (isUnavailable(error)) throw new TemporalUnavailable('Temporal is unreachable');
         throw error;
-      }
-      const memo = (description.memo ?? {}) as Partial<Pick<TaskView, 'delivery'>> & {
-        taskType?: string;
-      };
+      });
+      if (!description) return undefined;
+      const memo = (description.memo ?? {}) as { taskType?: string } & Pick<TaskView, 'delivery'>;
       const view: TaskView = {
         taskId,
         type: memo.taskType ?? description.type,
@@ -132,27 +139,43 @@ export function createTemporalTasks(client: Client, startTimeoutMs: number): Tas
         // Before a worker's first workflow task the history holds only the start events,
         // and a query would wait for a worker; the task is simply queued.
         if ((description.historyLength ?? 0) <= 2) return { ...view, state: 'queued' };
-        view.progress = await withDeadline(5_000, () =>
-          handle.query<TaskProgress>(PROGRESS_QUERY),
-        ).catch(() => undefined);
-      } else if (view.state === 'completed') {
-        view.result = await handle.result();
-      } else {
-        view.error = await handle.result().then(
+        view.progress = await call(5_000, () => handle.query<TaskProgress>(PROGRESS_QUERY)).catch(
           () => undefined,
-          (error) => describeFailure(error),
+        );
+      } else if (view.state === 'completed') {
+        view.result = await call(5_000, () => handle.result());
+      } else {
+        view.error = await call(5_000, () => handle.result()).then(
+          () => undefined,
+          (error) => {
+            if (error instanceof TemporalUnavailable) throw error;
+            return describeFailure(error);
+          },
         );
       }
       return view;
     },
 
+    async readOutput(taskId, cursor) {
+      const handle = client.workflow.getHandle(taskId);
+      return call(5_000, () =>
+        handle.query<OutputPiece[], [OutputCursor]>(OUTPUT_QUERY, cursor),
+      ).catch(() => []);
+    },
+
+    async cancel(taskId) {
+      const view = await this.read(taskId);
+      if (!view) return 'not_found';
+      if (TERMINAL_STATES.has(view.state)) return 'closed';
+      await call(5_000, () => client.workflow.getHandle(taskId).cancel());
+      return 'requested';
+    },
+
     async ready() {
-      try {
-        await withDeadline(2_000, () => client.workflowService.getSystemInfo({}));
-        return true;
-      } catch {
-        return false;
-      }
+      return call(2_000, () => client.workflowService.getSystemInfo({})).then(
+        () => true,
+        () => false,
+      );
     },
   };
 }

@@ -12,7 +12,7 @@ export const taskIdSchema = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[A-Za-z0-9._:@/-]+$/, 'letters, digits and . _ : @ / - only');
+  .regex(/^[A-Za-z0-9._:@-]+$/, 'letters, digits and . _ : @ - only');
 
 export const envelopeV1Schema = z.object({
   version: z.literal(1),

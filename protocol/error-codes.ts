@@ -6,6 +6,8 @@ export const ERROR_CODES = {
   signatureMissing: 'signature_missing',
   signatureInvalid: 'signature_invalid',
   apiKeyInvalid: 'api_key_invalid',
+  accessDenied: 'access_denied',
+  taskClosed: 'task_closed',
   bodyTooLarge: 'body_too_large',
   malformedJson: 'malformed_json',
   invalidEnvelope: 'invalid_envelope',

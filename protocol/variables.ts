@@ -36,6 +36,14 @@ export const variablesSchema = z.object({
         .map((key) => key.trim())
         .filter(Boolean),
     ),
+  GATEWAY_TOKEN_SECRET: optionalString,
+  GATEWAY_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
+  GATEWAY_START_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  ROUTES_FILE: optionalString,
   LLM_BASE_URL: optionalString,
   LLM_API_KEY: optionalString,
   LLM_MODEL: optionalString,
@@ -58,6 +66,20 @@ export function parseVariables(env: Record<string, string | undefined>): Variabl
     throw new ConfigurationError(`invalid environment: ${problems.join('; ')}`);
   }
   return result.data;
+}
+
+/**
+ * The secret behind per-task read tokens. Production requires one, shared by every gateway;
+ * development uses a fixed, public one.
+ */
+export function resolveTokenSecret(variables: Variables): { secret: string; development: boolean } {
+  if (variables.GATEWAY_TOKEN_SECRET) {
+    return { secret: variables.GATEWAY_TOKEN_SECRET, development: false };
+  }
+  if (variables.NODE_ENV === 'production') {
+    throw new ConfigurationError('GATEWAY_TOKEN_SECRET is required in production');
+  }
+  return { secret: 'ackflow-development-read-token-secret', development: true };
 }
 
 export interface SigningKeys {

@@ -7,6 +7,7 @@ import type { TaskState } from './task-state.ts';
 
 export const TASK_WORKFLOW_TYPE = 'taskWorkflow';
 export const PROGRESS_QUERY = 'progress';
+export const OUTPUT_QUERY = 'output';
 
 export const TASK_QUEUES: Record<Tier, string> = {
   light: 'ackflow-light',

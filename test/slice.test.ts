@@ -6,9 +6,14 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { qstashHeaders } from '../cli/qstash-signer.ts';
 import { TEST_NAMESPACES } from './support/namespaces.ts';
-import { PUBLIC_URL, startTestStack, TEST_KEYS } from './support/stack.ts';
+import {
+  deliver as deliverTo,
+  startTestStack,
+  taskUrl,
+  TEST_KEYS,
+  waitForState as waitFor,
+} from './support/stack.ts';
 
 let stack: Awaited<ReturnType<typeof startTestStack>>;
 beforeAll(async () => {
@@ -16,27 +21,9 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-function deliver(envelope: object, options: { key?: string; messageId?: string } = {}) {
-  const body = JSON.stringify(envelope);
-  const headers = qstashHeaders({
-    key: options.key ?? TEST_KEYS.current,
-    url: `${PUBLIC_URL}/v1/tasks`,
-    body,
-    messageId: options.messageId,
-  });
-  return fetch(`${stack.gateway.url}/v1/tasks`, { method: 'POST', headers, body });
-}
-
-async function waitForState(taskId: string, states: string[], timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const response = await fetch(`${stack.gateway.url}/v1/tasks/${taskId}`);
-    const view = await response.json();
-    if (states.includes(view.state)) return view;
-    if (Date.now() > deadline) throw new Error(`task ${taskId} still ${view.state}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const deliver = (envelope: object, options?: { key?: string; messageId?: string }) =>
+  deliverTo(stack.gateway, envelope, options);
+const waitForState = (taskId: string, states: string[]) => waitFor(stack.gateway, taskId, states);
 
 describe('a signed delivery', () => {
   it('becomes a completed workflow whose result the gateway returns', async () => {
@@ -107,7 +94,7 @@ describe('an invalid signature', () => {
 
 describe('the status endpoint', () => {
   it('answers 404 for a task that does not exist', async () => {
-    const response = await fetch(`${stack.gateway.url}/v1/tasks/no-such-task`);
+    const response = await fetch(taskUrl(stack.gateway, 'no-such-task'));
     expect(response.status).toBe(404);
   });
 });

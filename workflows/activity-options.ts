@@ -2,13 +2,16 @@
  * Shared activity option sets. Every proxy names its timeouts and retry policy here, so a
  * reader finds them in one place.
  */
-import type { ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
 import { ERROR_CODES } from '../protocol/error-codes.ts';
 
 /** One streamed chunk of LLM output: short, heartbeating, retried with backoff. */
 export const llmChunkOptions: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '20 seconds',
+  // A cancelled task ends only once its chunk has really stopped streaming (the activity
+  // learns of the cancel at its next heartbeat, within a second).
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,

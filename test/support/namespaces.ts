@@ -4,5 +4,6 @@
  */
 export const TEST_NAMESPACES = {
   slice: 'ackflow-test-slice',
-  provisioning: 'ackflow-test-provisioning',
+  ingress: 'ackflow-test-ingress',
+  reads: 'ackflow-test-reads',
 } as const;

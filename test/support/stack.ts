@@ -7,17 +7,45 @@ import { NativeConnection } from '@temporalio/worker';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { startMockLlm } from '../../bench/mock-llm/index.ts';
+import { qstashHeaders } from '../../cli/qstash-signer.ts';
 import type { GatewayConfig } from '../../gateway/config.ts';
-import { startGateway } from '../../gateway/server.ts';
+import { readTokenFor } from '../../gateway/read-token.ts';
+import { type RunningGateway, startGateway } from '../../gateway/server.ts';
 import { TASK_QUEUES } from '../../protocol/workflow-api.ts';
-import { QSTASH_DEV_SIGNING_KEYS } from '../../protocol/variables.ts';
 import { installTemporalLogger } from '../../worker/runtime-logger.ts';
 import { createWorkers } from '../../worker/worker.ts';
 
 /** The URL signatures name: the gateway is "behind a proxy" at this address. */
 export const PUBLIC_URL = 'https://gateway.ackflow.test';
-
+export const INGRESS_URL = `${PUBLIC_URL}/v1/tasks`;
 export const TEST_KEYS = { current: 'sig_test_current_key', next: 'sig_test_next_key' };
+export const TEST_TOKEN_SECRET = 'test-read-token-secret';
+export const TEST_API_KEY = 'test-api-key';
+
+export function testGatewayConfig(llmUrl: string, overrides: Partial<GatewayConfig> = {}) {
+  const config: GatewayConfig = {
+    publicUrl: PUBLIC_URL,
+    signingKeys: { ...TEST_KEYS, development: false },
+    apiKeys: [TEST_API_KEY],
+    bodyLimitBytes: 1024 * 1024,
+    startTimeoutMs: 5_000,
+    routes: {},
+    llm: { baseURL: llmUrl, apiKey: 'test' },
+    readTokenSecret: TEST_TOKEN_SECRET,
+    ...overrides,
+  };
+  return config;
+}
+
+export function startTestGateway(client: Client, config: GatewayConfig) {
+  return startGateway({
+    config,
+    client,
+    logger: pino({ level: 'silent' }),
+    port: 0,
+    host: '127.0.0.1',
+  });
+}
 
 export async function startTestStack(namespace: string, overrides: Partial<GatewayConfig> = {}) {
   const address = inject('temporalAddress');
@@ -35,26 +63,12 @@ export async function startTestStack(namespace: string, overrides: Partial<Gatew
 
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
-  const gateway = await startGateway({
-    config: {
-      publicUrl: PUBLIC_URL,
-      signingKeys: { ...TEST_KEYS, development: false },
-      apiKeys: ['test-api-key'],
-      bodyLimitBytes: 1024 * 1024,
-      startTimeoutMs: 5_000,
-      ...overrides,
-    },
-    client,
-    logger: pino({ level: 'silent' }),
-    port: 0,
-    host: '127.0.0.1',
-  });
+  const gateway = await startTestGateway(client, testGatewayConfig(mock.url, overrides));
 
   return {
     mock,
     client,
     gateway,
-    devKeys: QSTASH_DEV_SIGNING_KEYS,
     async stop() {
       await gateway.close();
       workers.shutdown();
@@ -64,4 +78,44 @@ export async function startTestStack(namespace: string, overrides: Partial<Gatew
       await mock.close();
     },
   };
+}
+
+/** Delivers a body to the gateway the way QStash would, signed for the public URL. */
+export function deliver(
+  gateway: RunningGateway,
+  body: string | object,
+  options: { key?: string; messageId?: string; headers?: Record<string, string> } = {},
+) {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const headers = {
+    ...qstashHeaders({
+      key: options.key ?? TEST_KEYS.current,
+      url: INGRESS_URL,
+      body: text,
+      messageId: options.messageId,
+    }),
+    ...options.headers,
+  };
+  return fetch(`${gateway.url}/v1/tasks`, { method: 'POST', headers, body: text });
+}
+
+export function taskUrl(gateway: RunningGateway, taskId: string, suffix = '') {
+  const token = readTokenFor(TEST_TOKEN_SECRET, taskId);
+  return `${gateway.url}/v1/tasks/${taskId}${suffix}?token=${token}`;
+}
+
+/** Polls the status endpoint until the task reaches one of `states`. */
+export async function waitForState(
+  gateway: RunningGateway,
+  taskId: string,
+  states: string[],
+  timeoutMs = 30_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const view = await (await fetch(taskUrl(gateway, taskId))).json();
+    if (states.includes(view.state)) return view;
+    if (Date.now() > deadline) throw new Error(`task ${taskId} still ${view.state}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

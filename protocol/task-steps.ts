@@ -1,0 +1,136 @@
+/**
+ * Runs a task type's steps, each as a sequence of chunks that continue from the text so
+ * far. Pure orchestration over an injected `generateChunk`: the workflow passes its activity
+ * proxy (durable mode) and the gateway a direct LLM call (inline mode), so both run exactly
+ * the same steps. No I/O and no clock here, because workflow code must be deterministic.
+ */
+import type { ChatMessage, TaskTypeDefinition } from './task-types.ts';
+import type { StepReport, TaskProgress, TaskResult } from './workflow-api.ts';
+
+export interface ChunkRequest {
+  model: string;
+  messages: ChatMessage[];
+  /** Text this step already produced; the model continues from it. */
+  prefix: string;
+  maxTokens: number;
+}
+
+export interface ChunkResponse {
+  text: string;
+  finishReason: 'stop' | 'length';
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** Live state of a run: what the progress query and the event stream read. */
+export interface StepsState {
+  progress: TaskProgress;
+  /** Output of each step so far, by step index; the last one may still be growing. */
+  outputs: string[];
+}
+
+export function initialState(definition: TaskTypeDefinition | undefined, startedAt: string) {
+  const state: StepsState = {
+    progress: {
+      state: 'running',
+      step: null,
+      stepIndex: 0,
+      stepCount: definition?.steps.length ?? 0,
+      chunks: 0,
+      outputChars: 0,
+      usage: { promptTokens: 0, completionTokens: 0 },
+      startedAt,
+    },
+    outputs: [],
+  };
+  return state;
+}
+
+export async function runTaskSteps(
+  definition: TaskTypeDefinition,
+  task: { input: unknown; model: string },
+  generateChunk: (request: ChunkRequest) => Promise<ChunkResponse>,
+  state: StepsState,
+): Promise<TaskResult> {
+  const { progress, outputs } = state;
+  const byName: Record<string, string> = {};
+  const steps: StepReport[] = [];
+
+  for (const [index, step] of definition.steps.entries()) {
+    progress.step = step.name;
+    progress.stepIndex = index;
+    outputs[index] = '';
+    const messages = step.messages(task.input, byName);
+    const report: StepReport = {
+      name: step.name,
+      model: task.model,
+      chunks: 0,
+      outputChars: 0,
+      promptTokens: 0,
+      completionTokens: 0,
+      finishReason: 'length',
+    };
+    while (report.completionTokens < step.maxOutputTokens) {
+      const budget = step.maxOutputTokens - report.completionTokens;
+      const chunk = await generateChunk({
+        model: task.model,
+        messages,
+        prefix: outputs[index],
+        maxTokens: Math.min(definition.chunkTokens, budget),
+      });
+      outputs[index] += chunk.text;
+      report.chunks += 1;
+      report.promptTokens += chunk.promptTokens;
+      report.completionTokens += chunk.completionTokens;
+      report.finishReason = chunk.finishReason;
+      progress.chunks += 1;
+      progress.outputChars += chunk.text.length;
+      progress.usage.promptTokens += chunk.promptTokens;
+      progress.usage.completionTokens += chunk.completionTokens;
+      if (chunk.finishReason === 'stop' || chunk.text.length === 0) break;
+    }
+    report.outputChars = outputs[index].length;
+    byName[step.name] = outputs[index];
+    steps.push(report);
+  }
+
+  progress.state = 'completed';
+  progress.step = null;
+  const usage = { ...progress.usage };
+  return { output: byName[definition.resultStep] ?? '', steps, usage };
+}
+
+/** A position in a task's output: the step and the character offset within it. */
+export interface OutputCursor {
+  stepIndex: number;
+  offset: number;
+}
+
+export interface OutputPiece extends OutputCursor {
+  step: string;
+  text: string;
+}
+
+/** Output after `cursor`, at most `limit` characters, in step order. */
+export function outputSince(
+  definition: TaskTypeDefinition,
+  outputs: readonly string[],
+  cursor: OutputCursor,
+  limit = 64 * 1024,
+): OutputPiece[] {
+  const pieces: OutputPiece[] = [];
+  let budget = limit;
+  for (let index = cursor.stepIndex; index < outputs.length && budget > 0; index += 1) {
+    const from = index === cursor.stepIndex ? cursor.offset : 0;
+    const text = (outputs[index] ?? '').slice(from, from + budget);
+    if (!text) continue;
+    pieces.push({
+      stepIndex: index,
+      step: definition.steps[index]?.name ?? '',
+      offset: from,
+      text,
+    });
+    budget -= text.length;
+  }
+  return pieces;
+}
