@@ -4,12 +4,14 @@
  */
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
+import { ERROR_CODES } from '../protocol/error-codes.ts';
 import type { GatewayConfig } from './config.ts';
 import { ingressRoutes } from './ingress.ts';
 import {
   createGatewayMetrics,
   type GatewayMetrics,
   metricsRoutes,
+  noteIngress,
   observeIngress,
 } from './metrics.ts';
 import { openApiRoutes } from './openapi.ts';
@@ -35,20 +37,23 @@ export function createGatewayApp(deps: GatewayDeps): Hono {
     return c.json({ ok: temporal, temporal }, temporal ? 200 : 503);
   });
   // Registered before the route, so that it wraps it and sees every delivery's final answer.
-  app.on('POST', '/v1/tasks', observeIngress(metrics));
-  app.route('/', ingressRoutes(config, backend, logger));
+  app.on('POST', '/v1/tasks', observeIngress(metrics, logger));
+  app.route('/', ingressRoutes(config, backend));
   app.route('/', taskRoutes(config, backend));
   app.route('/', metricsRoutes(metrics));
   app.route('/', openApiRoutes(config));
 
-  app.notFound((c) => c.json({ error: { code: 'not_found', message: 'no such route' } }, 404));
+  app.notFound((c) =>
+    c.json({ error: { code: ERROR_CODES.notFound, message: 'no such route' } }, 404),
+  );
   app.onError((error, c) => {
     if (error instanceof Problem) {
-      logger.info({ status: error.status, errorCode: error.code, path: c.req.path }, error.message);
+      // Refused deliveries are logged once, with their fields, by observeIngress.
+      noteIngress(c, { errorCode: error.code, fields: { error: error.message } });
       return problemResponse(c, error);
     }
     logger.error({ err: error, path: c.req.path }, 'unexpected gateway error');
-    return c.json({ error: { code: 'internal', message: 'internal error; retry' } }, 500);
+    return c.json({ error: { code: ERROR_CODES.internal, message: 'internal error; retry' } }, 500);
   });
 
   return app;

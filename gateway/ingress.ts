@@ -5,7 +5,6 @@
  */
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { Logger } from 'pino';
 import { ERROR_CODES } from '../protocol/error-codes.ts';
 import type { TaskWorkflowInput } from '../protocol/workflow-api.ts';
 import { createAuthenticator, type Sender } from './auth.ts';
@@ -32,7 +31,7 @@ function parseOrRefuse(body: string, messageId: string | undefined, sender: Send
   }
 }
 
-export function ingressRoutes(config: GatewayConfig, backend: TaskBackend, logger: Logger) {
+export function ingressRoutes(config: GatewayConfig, backend: TaskBackend) {
   const authenticate = createAuthenticator(config);
   const runInline = config.llm ? createInlineRunner(config.llm) : undefined;
   const app = new Hono();
@@ -56,6 +55,10 @@ export function ingressRoutes(config: GatewayConfig, backend: TaskBackend, logge
       signature: c.req.header('upstash-signature'),
       authorization: c.req.header('authorization'),
     };
+
+    noteIngress(c, {
+      fields: { qstashMessageId, retryCount, receivedAt: receivedAt.toISOString() },
+    });
 
     const sender = await authenticate(headers, body, c.req.path);
     noteIngress(c, { source: sender.source });
@@ -81,39 +84,29 @@ export function ingressRoutes(config: GatewayConfig, backend: TaskBackend, logge
         receivedAt: receivedAt.toISOString(),
       },
     };
-    const answer = (fields: Record<string, unknown>) => {
-      const ackedAt = new Date();
-      logger.info(
-        {
-          ...observationFields(workflowInput, route),
-          receivedAt: receivedAt.toISOString(),
-          ackedAt: ackedAt.toISOString(),
-          ackMs: ackedAt.getTime() - receivedAt.getTime(),
-          workflowId: fields.workflowId,
-          runId: fields.runId,
-          duplicate: fields.duplicate,
-        },
-        'delivery accepted',
-      );
-      const readToken = readTokenFor(config.readTokenSecret, taskId);
-      return c.json({ taskId, mode: route.mode, ...fields, readToken });
-    };
+    noteIngress(c, { mode: route.mode, fields: observationFields(workflowInput, route) });
+    const readToken = readTokenFor(config.readTokenSecret, taskId);
 
     if (route.mode === 'inline') {
-      return answer({ result: await inline(c, task, workflowInput.model) });
+      const result = await inline(c, task, workflowInput.model);
+      return c.json({ taskId, mode: route.mode, result, readToken });
     }
+    const outcome = await start(c, workflowInput, route);
+    return c.json({ taskId, mode: route.mode, ...outcome, readToken });
+  });
 
+  async function start(c: Context, input: TaskWorkflowInput, route: Route) {
     try {
-      const outcome = await backend.start(workflowInput, route);
-      noteIngress(c, { duplicate: outcome.duplicate });
-      return answer({ ...outcome });
+      const outcome = await backend.start(input, route);
+      const { workflowId, runId, duplicate } = outcome;
+      noteIngress(c, { duplicate, fields: { workflowId, runId } });
+      return outcome;
     } catch (error) {
       noteIngress(c, { startError: startErrorReason(error) });
       if (!(error instanceof TemporalUnavailable)) throw error;
-      logger.warn({ taskId, err: error.message }, 'workflow start failed');
       throw unavailable('Temporal is unavailable; retry');
     }
-  });
+  }
 
   async function inline(c: Context, task: ParsedTask, model: string) {
     if (!runInline)
@@ -121,7 +114,7 @@ export function ingressRoutes(config: GatewayConfig, backend: TaskBackend, logge
     try {
       return await runInline(task.definition, { input: task.input, model }, c.req.raw.signal);
     } catch (error) {
-      logger.warn({ taskId: task.taskId, err: (error as Error).message }, 'inline run failed');
+      noteIngress(c, { fields: { inlineError: (error as Error).message } });
       throw unavailable('the inline run failed; retry', ERROR_CODES.llmUnavailable);
     }
   }
@@ -129,6 +122,7 @@ export function ingressRoutes(config: GatewayConfig, backend: TaskBackend, logge
   return app;
 }
 
+/** The observation fields of DESIGN.md that a delivery carries, for its log line. */
 function observationFields(task: TaskWorkflowInput, route: Route) {
   return {
     taskId: task.taskId,
@@ -137,9 +131,6 @@ function observationFields(task: TaskWorkflowInput, route: Route) {
     modelId: task.model,
     tier: route.tier,
     taskQueue: route.taskQueue,
-    mode: route.mode,
-    qstashMessageId: task.delivery.qstashMessageId,
-    retryCount: task.delivery.retryCount,
     enqueuedAt: task.delivery.enqueuedAt,
   };
 }

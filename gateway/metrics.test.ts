@@ -201,3 +201,44 @@ describe('startErrorReason', () => {
     expect(startErrorReason(new Error('a bug'))).toBe('unexpected');
   });
 });
+
+describe('the delivery log', () => {
+  it('writes one JSON line per delivery, with its observation fields and no secret', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const app = createGatewayApp({ config, backend: fakeBackend(), logger });
+
+    await app.request('/v1/tasks', signed({ ...envelope('log-1'), tenantId: 'acme' }));
+    await app.request('/v1/tasks', signed(envelope('log-2'), 'sig_wrong_key'));
+    await app.request('/v1/tasks', direct(envelope('log-3'), 'wrong-api-key'));
+
+    const entries = lines.map((line) => JSON.parse(line));
+    expect(entries).toHaveLength(3);
+    expect(entries[0]).toMatchObject({
+      msg: 'delivery',
+      taskId: 'log-1',
+      taskType: 'llm.generate',
+      tenantId: 'acme',
+      modelId: 'mock-fast',
+      tier: 'light',
+      taskQueue: 'ackflow-light',
+      retryCount: 0,
+      workflowId: 'log-1',
+      runId: 'run-1',
+      outcome: 'accepted',
+      source: 'qstash',
+      mode: 'durable',
+      status: 200,
+    });
+    expect(entries[0].qstashMessageId).toMatch(/^msg_/);
+    expect(typeof entries[0].ackMs).toBe('number');
+    expect(entries[0].receivedAt <= entries[0].ackedAt).toBe(true);
+    expect(entries[1]).toMatchObject({ outcome: 'unauthorized', errorCode: 'signature_invalid' });
+    expect(entries[2]).toMatchObject({ outcome: 'unauthorized', errorCode: 'api_key_invalid' });
+
+    const text = lines.join('\n');
+    for (const secret of [...Object.values(SIGNING_KEYS), API_KEY, TOKEN_SECRET, 'wrong-api-key']) {
+      expect(text).not.toContain(secret);
+    }
+  });
+});

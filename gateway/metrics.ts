@@ -5,6 +5,7 @@
  */
 import { isGrpcDeadlineError } from '@temporalio/client';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { TemporalUnavailable } from './temporal-tasks.ts';
 
@@ -26,6 +27,11 @@ export interface IngressFacts {
   source?: 'qstash' | 'api';
   duplicate?: boolean;
   startError?: StartErrorReason;
+  mode?: 'durable' | 'inline';
+  /** The stable code of a refusal. */
+  errorCode?: string;
+  /** Observation fields for the delivery's log line; merged across calls. */
+  fields?: Record<string, unknown>;
 }
 
 declare module 'hono' {
@@ -36,7 +42,7 @@ declare module 'hono' {
 
 export interface GatewayMetrics {
   registry: Registry;
-  ackSeconds: Histogram<'outcome'>;
+  ackSeconds: Histogram<'outcome' | 'mode'>;
   deliveries: Counter<'outcome' | 'source'>;
   inFlight: Gauge;
   startErrors: Counter<'reason'>;
@@ -52,7 +58,8 @@ export function createGatewayMetrics(): GatewayMetrics {
     ackSeconds: new Histogram({
       name: `${PREFIX}ack_duration_seconds`,
       help: 'Time from receiving POST /v1/tasks to answering it: the QStash slot hold time.',
-      labelNames: ['outcome'],
+      // Inline answers take as long as the LLM; the mode keeps them out of durable ACK times.
+      labelNames: ['outcome', 'mode'],
       buckets: ACK_BUCKETS_SECONDS,
       registers,
     }),
@@ -78,7 +85,9 @@ export function createGatewayMetrics(): GatewayMetrics {
 
 /** Records a fact about the current delivery; later facts add to earlier ones. */
 export function noteIngress(c: Context, facts: IngressFacts): void {
-  c.set('ingressFacts', { ...c.get('ingressFacts'), ...facts });
+  const earlier = c.get('ingressFacts');
+  const fields = { ...earlier?.fields, ...facts.fields };
+  c.set('ingressFacts', { ...earlier, ...facts, fields });
 }
 
 /** Why a workflow start failed, as a label: the kind of failure, never its message. */
@@ -102,25 +111,41 @@ export function outcomeOf(status: number, duplicate = false): AckOutcome {
 }
 
 /**
- * Wraps the ingress route and counts each delivery once, from its final status: the app's
- * error handler has already turned any refusal into an answer by the time `next` returns.
+ * Wraps the ingress route and accounts for each delivery once, from its final status: the
+ * app's error handler has already turned any refusal into an answer by the time `next`
+ * returns. One metric update and one JSON log line per delivery.
  */
-export function observeIngress(metrics: GatewayMetrics): MiddlewareHandler {
+export function observeIngress(metrics: GatewayMetrics, logger: Logger): MiddlewareHandler {
   return async (c, next) => {
     metrics.inFlight.inc();
-    const stopTimer = metrics.ackSeconds.startTimer();
+    const started = performance.now();
     let status = 500;
     try {
       await next();
       status = c.res.status;
     } finally {
+      const seconds = (performance.now() - started) / 1000;
       const facts = c.get('ingressFacts') ?? {};
       const outcome = outcomeOf(status, facts.duplicate);
-      stopTimer({ outcome });
-      metrics.inFlight.dec();
       const source: DeliverySource = facts.source ?? 'unknown';
+      metrics.inFlight.dec();
+      metrics.ackSeconds.observe({ outcome, mode: facts.mode ?? 'none' }, seconds);
       metrics.deliveries.inc({ outcome, source });
       if (facts.startError) metrics.startErrors.inc({ reason: facts.startError });
+      logger.info(
+        {
+          ...facts.fields,
+          ackedAt: new Date().toISOString(),
+          ackMs: Math.round(seconds * 100_000) / 100,
+          status,
+          outcome,
+          source,
+          mode: facts.mode,
+          duplicate: facts.duplicate,
+          errorCode: facts.errorCode,
+        },
+        'delivery',
+      );
     }
   };
 }

@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   missingTaskId: 'missing_task_id',
   temporalUnavailable: 'temporal_unavailable',
   notFound: 'not_found',
+  internal: 'internal',
   llmRateLimited: 'llm_rate_limited',
   llmUnavailable: 'llm_unavailable',
   llmRequestInvalid: 'llm_request_invalid',
