@@ -22,6 +22,6 @@ export function createInlineRunner(settings: LlmSettings): InlineRunner {
       definition,
       task,
       (request) => streamCompletion(client, request, { signal }),
-      initialState(definition, new Date().toISOString()),
+      initialState(definition, task.input, new Date().toISOString()),
     );
 }

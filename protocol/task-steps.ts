@@ -16,6 +16,8 @@ export interface ChunkRequest {
 }
 
 export interface ChunkResponse {
+  /** The model that produced the chunk, when it differs from the one asked for. */
+  model?: string;
   text: string;
   finishReason: 'stop' | 'length';
   promptTokens: number;
@@ -27,23 +29,29 @@ export interface StepsState {
   progress: TaskProgress;
   /** Output of each step so far, by step index; the last one may still be growing. */
   outputs: string[];
+  stepNames: string[];
 }
 
-export function initialState(definition: TaskTypeDefinition | undefined, startedAt: string) {
-  const state: StepsState = {
+export function initialState(
+  definition: TaskTypeDefinition | undefined,
+  input: unknown,
+  startedAt: string,
+): StepsState {
+  const stepNames = definition?.steps(input).map((step) => step.name) ?? [];
+  return {
     progress: {
       state: 'running',
       step: null,
       stepIndex: 0,
-      stepCount: definition?.steps.length ?? 0,
+      stepCount: stepNames.length,
       chunks: 0,
       outputChars: 0,
       usage: { promptTokens: 0, completionTokens: 0 },
       startedAt,
     },
     outputs: [],
+    stepNames,
   };
-  return state;
 }
 
 export async function runTaskSteps(
@@ -56,7 +64,7 @@ export async function runTaskSteps(
   const byName: Record<string, string> = {};
   const steps: StepReport[] = [];
 
-  for (const [index, step] of definition.steps.entries()) {
+  for (const [index, step] of definition.steps(task.input).entries()) {
     progress.step = step.name;
     progress.stepIndex = index;
     outputs[index] = '';
@@ -83,6 +91,7 @@ export async function runTaskSteps(
       report.promptTokens += chunk.promptTokens;
       report.completionTokens += chunk.completionTokens;
       report.finishReason = chunk.finishReason;
+      report.model = chunk.model ?? report.model;
       progress.chunks += 1;
       progress.outputChars += chunk.text.length;
       progress.usage.promptTokens += chunk.promptTokens;
@@ -97,7 +106,7 @@ export async function runTaskSteps(
   progress.state = 'completed';
   progress.step = null;
   const usage = { ...progress.usage };
-  return { output: byName[definition.resultStep] ?? '', steps, usage };
+  return { output: definition.result(byName), steps, usage };
 }
 
 /** A position in a task's output: the step and the character offset within it. */
@@ -113,8 +122,7 @@ export interface OutputPiece extends OutputCursor {
 
 /** Output after `cursor`, at most `limit` characters, in step order. */
 export function outputSince(
-  definition: TaskTypeDefinition,
-  outputs: readonly string[],
+  { outputs, stepNames }: StepsState,
   cursor: OutputCursor,
   limit = 64 * 1024,
 ): OutputPiece[] {
@@ -126,7 +134,7 @@ export function outputSince(
     if (!text) continue;
     pieces.push({
       stepIndex: index,
-      step: definition.steps[index]?.name ?? '',
+      step: stepNames[index] ?? '',
       offset: from,
       text,
     });

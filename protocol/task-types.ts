@@ -1,10 +1,13 @@
 /**
- * The task-type registry: each type's input schema, where it runs, which model it uses and
+ * The task-type registry: each type's input schema, where it runs, which models it uses and
  * the ordered LLM steps it is made of. Prompt builders are pure functions, because the
  * workflow calls them and workflow code must be deterministic.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Tier } from './envelope.ts';
+import { interviewPrep } from './task-types/interview-prep.ts';
+import { llmGenerate } from './task-types/llm-generate.ts';
+import { resumeTailor } from './task-types/resume-tailor.ts';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -26,46 +29,24 @@ export interface TaskTypeDefinition<Input = unknown> {
   description: string;
   input: z.ZodType<Input>;
   tier: Tier;
+  /** The model used unless the envelope names one. */
   model: string;
+  /** Tried in order when a model keeps failing; the decision is recorded in the history. */
+  fallbackModels: string[];
   mode: ExecutionMode;
   /** Tokens requested per chunk activity: the most a crash can cost. */
   chunkTokens: number;
-  steps: StepDefinition<Input>[];
-  /** Which step's output is the task's result. */
-  resultStep: string;
+  /** The steps for this input, in order; a type may size its steps to its input. */
+  steps(input: Input): StepDefinition<Input>[];
+  /** The task's result text, from the outputs of its steps by name. */
+  result(outputs: Readonly<Record<string, string>>): string;
 }
 
-const generateInput = z.object({
-  prompt: z.string().min(1).max(200_000),
-  system: z.string().max(20_000).optional(),
-  maxOutputTokens: z.number().int().min(1).max(1_000_000).optional(),
-});
-
-export type GenerateInput = z.infer<typeof generateInput>;
-
-const llmGenerate: TaskTypeDefinition<GenerateInput> = {
-  type: 'llm.generate',
-  description: 'One long generation from a prompt.',
-  input: generateInput,
-  tier: 'light',
-  model: 'mock-fast',
-  mode: 'durable',
-  chunkTokens: 256,
-  resultStep: 'generate',
-  steps: [
-    {
-      name: 'generate',
-      maxOutputTokens: 16_384,
-      messages: (input) => [
-        ...(input.system ? [{ role: 'system' as const, content: input.system }] : []),
-        { role: 'user', content: input.prompt },
-      ],
-    },
-  ],
-};
-
 const registry = new Map<string, TaskTypeDefinition>(
-  [llmGenerate as TaskTypeDefinition].map((definition) => [definition.type, definition]),
+  [llmGenerate, resumeTailor, interviewPrep].map((definition) => [
+    definition.type,
+    definition as TaskTypeDefinition,
+  ]),
 );
 
 /** The definition of a registered task type, or undefined for an unknown one. */

@@ -61,8 +61,18 @@ export interface TaskProgress {
   startedAt: string;
 }
 
+/** A step moved to the next model of its chain after its model kept failing. */
+export interface ModelFallback {
+  step: string | null;
+  from: string;
+  to: string;
+  /** The error code of the failure that decided it. */
+  errorCode: string;
+}
+
 export interface TaskResult {
   output: string;
   steps: StepReport[];
   usage: TokenUsage;
+  fallbacks?: ModelFallback[];
 }

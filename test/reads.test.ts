@@ -17,7 +17,7 @@ import {
 
 let stack: Awaited<ReturnType<typeof startTestStack>>;
 beforeAll(async () => {
-  stack = await startTestStack(TEST_NAMESPACES.reads, { eventKeepAliveMs: 100 });
+  stack = await startTestStack(TEST_NAMESPACES.reads, { gateway: { eventKeepAliveMs: 100 } });
 });
 afterAll(() => stack?.stop());
 

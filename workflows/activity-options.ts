@@ -5,10 +5,15 @@
 import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
 import { ERROR_CODES } from '../protocol/error-codes.ts';
 
+/** Attempts on one model before the step falls back to the next model in its chain. */
+export const ATTEMPTS_PER_MODEL = 3;
+
 /** One streamed chunk of LLM output: short, heartbeating, retried with backoff. */
 export const llmChunkOptions: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '20 seconds',
+  // A worker that dies mid-chunk is noticed this quickly; the retry resumes from the last
+  // heartbeat's text.
+  heartbeatTimeout: '10 seconds',
   // A cancelled task ends only once its chunk has really stopped streaming (the activity
   // learns of the cancel at its next heartbeat, within a second).
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
@@ -16,7 +21,7 @@ export const llmChunkOptions: ActivityOptions = {
     initialInterval: '1 second',
     backoffCoefficient: 2,
     maximumInterval: '30 seconds',
-    maximumAttempts: 8,
+    maximumAttempts: ATTEMPTS_PER_MODEL,
     nonRetryableErrorTypes: [ERROR_CODES.llmRequestInvalid],
   },
 };

@@ -59,7 +59,7 @@ export function completionHandler(deps: CompletionDeps): (c: Context) => Promise
     if (!parsed.ok) return answer(errorResponse(400, parsed.message, 'invalid_request_error'));
     const request = parsed.request;
 
-    const fault = faults.take(request.messages.map((m) => m.text).join('\n'));
+    const fault = faults.take(request.messages.map((m) => m.text).join('\n'), request.model);
     if (fault) stats.fault(fault.kind);
     if (fault && !isStreamFault(fault)) return answer(errorForFault(fault));
 

@@ -55,4 +55,11 @@ describe('FaultQueue', () => {
     queue.clear();
     expect(queue.take('x')).toBeUndefined();
   });
+
+  it('applies a fault only to the model it names', () => {
+    const queue = new FaultQueue();
+    queue.add({ kind: 'server_error', model: 'mock-large', count: 2 });
+    expect(queue.take('any', 'mock-fast')).toBeUndefined();
+    expect(queue.take('any', 'mock-large')?.kind).toBe('server_error');
+  });
 });

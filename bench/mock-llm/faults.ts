@@ -11,6 +11,8 @@ const targeting = {
   count: z.number().int().positive().default(1),
   /** Only requests whose prompt text contains this substring. */
   match: z.string().min(1).optional(),
+  /** Only requests for this model, so a test can fail one model and not its fallback. */
+  model: z.string().min(1).optional(),
 };
 const afterTokens = z.number().int().nonnegative().default(0);
 
@@ -82,9 +84,13 @@ export class FaultQueue {
     return this.queue.map((fault) => ({ ...fault }));
   }
 
-  /** Takes one use of the first fault that applies to this prompt, if any. */
-  take(prompt: string): Fault | undefined {
-    const index = this.queue.findIndex((f) => f.match === undefined || prompt.includes(f.match));
+  /** Takes one use of the first fault that applies to this prompt and model, if any. */
+  take(prompt: string, model?: string): Fault | undefined {
+    const index = this.queue.findIndex(
+      (f) =>
+        (f.match === undefined || prompt.includes(f.match)) &&
+        (f.model === undefined || f.model === model),
+    );
     const fault = this.queue[index];
     if (!fault) return undefined;
 

@@ -6,4 +6,6 @@ export const TEST_NAMESPACES = {
   slice: 'ackflow-test-slice',
   ingress: 'ackflow-test-ingress',
   reads: 'ackflow-test-reads',
+  faults: 'ackflow-test-faults',
+  crash: 'ackflow-test-crash',
 } as const;

@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { inject } from 'vitest';
 import { startMockLlm } from '../../bench/mock-llm/index.ts';
 import { qstashHeaders } from '../../cli/qstash-signer.ts';
+import type { LlmSettings } from '../../activities/chat-stream.ts';
 import type { GatewayConfig } from '../../gateway/config.ts';
 import { readTokenFor } from '../../gateway/read-token.ts';
 import { type RunningGateway, startGateway } from '../../gateway/server.ts';
@@ -47,7 +48,13 @@ export function startTestGateway(client: Client, config: GatewayConfig) {
   });
 }
 
-export async function startTestStack(namespace: string, overrides: Partial<GatewayConfig> = {}) {
+export interface TestStackOptions {
+  gateway?: Partial<GatewayConfig>;
+  /** Worker-side LLM settings, such as a short idle timeout for stall tests. */
+  llm?: Partial<LlmSettings>;
+}
+
+export async function startTestStack(namespace: string, options: TestStackOptions = {}) {
   const address = inject('temporalAddress');
   const mock = await startMockLlm({ port: 0, tokensPerSecond: 0 });
 
@@ -57,13 +64,13 @@ export async function startTestStack(namespace: string, overrides: Partial<Gatew
     connection: workerConnection,
     namespace,
     taskQueues: Object.values(TASK_QUEUES),
-    llm: { baseURL: mock.url, apiKey: 'test' },
+    llm: { baseURL: mock.url, apiKey: 'test', ...options.llm },
   });
   const workersDone = workers.run();
 
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
-  const gateway = await startTestGateway(client, testGatewayConfig(mock.url, overrides));
+  const gateway = await startTestGateway(client, testGatewayConfig(mock.url, options.gateway));
 
   return {
     mock,

@@ -1,0 +1,33 @@
+/** `llm.generate`: one long generation from a prompt. */
+import { z } from 'zod';
+import type { TaskTypeDefinition } from '../task-types.ts';
+
+const input = z.object({
+  prompt: z.string().min(1).max(200_000),
+  system: z.string().max(20_000).optional(),
+  maxOutputTokens: z.number().int().min(1).max(1_000_000).optional(),
+});
+
+export type GenerateInput = z.infer<typeof input>;
+
+export const llmGenerate: TaskTypeDefinition<GenerateInput> = {
+  type: 'llm.generate',
+  description: 'One long generation from a prompt.',
+  input,
+  tier: 'light',
+  model: 'mock-fast',
+  fallbackModels: ['mock-large'],
+  mode: 'durable',
+  chunkTokens: 256,
+  steps: (task) => [
+    {
+      name: 'generate',
+      maxOutputTokens: task.maxOutputTokens ?? 16_384,
+      messages: () => [
+        ...(task.system ? [{ role: 'system' as const, content: task.system }] : []),
+        { role: 'user', content: task.prompt },
+      ],
+    },
+  ],
+  result: (outputs) => outputs.generate ?? '',
+};
