@@ -20,7 +20,20 @@ export const problemBodySchema = z.object({
   }),
 });
 
-export const tokenUsageSchema = z.object({ promptTokens: count, completionTokens: count });
+export const tokenUsageSchema = z.object({
+  promptTokens: count,
+  completionTokens: count,
+  costUsd: z.number().min(0).optional().meta({
+    description: 'US dollars, when every model involved has a known price.',
+  }),
+});
+
+const modelFallbackSchema = z.object({
+  step: z.string().nullable(),
+  from: z.string(),
+  to: z.string(),
+  errorCode: z.string().meta({ description: 'The failure that decided the fallback.' }),
+});
 
 export const taskResultSchema = z.object({
   output: z.string(),
@@ -34,6 +47,10 @@ export const taskResultSchema = z.object({
     }),
   ),
   usage: tokenUsageSchema,
+  usageByModel: z.record(z.string(), tokenUsageSchema),
+  fallbacks: z.array(modelFallbackSchema).optional().meta({
+    description: 'Steps that moved to the next model of their chain, in order.',
+  }),
 });
 
 const acceptedFields = {

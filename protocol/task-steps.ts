@@ -5,7 +5,8 @@
  * the same steps. No I/O and no clock here, because workflow code must be deterministic.
  */
 import type { ChatMessage, TaskTypeDefinition } from './task-types.ts';
-import type { StepReport, TaskProgress, TaskResult } from './workflow-api.ts';
+import { costUsd } from './models.ts';
+import type { StepReport, TaskProgress, TaskResult, TokenUsage } from './workflow-api.ts';
 
 export interface ChunkRequest {
   model: string;
@@ -63,6 +64,7 @@ export async function runTaskSteps(
   const { progress, outputs } = state;
   const byName: Record<string, string> = {};
   const steps: StepReport[] = [];
+  const byModel: Record<string, TokenUsage> = {};
 
   for (const [index, step] of definition.steps(task.input).entries()) {
     progress.step = step.name;
@@ -92,6 +94,7 @@ export async function runTaskSteps(
       report.completionTokens += chunk.completionTokens;
       report.finishReason = chunk.finishReason;
       report.model = chunk.model ?? report.model;
+      addUsage((byModel[report.model] ??= { promptTokens: 0, completionTokens: 0 }), chunk);
       progress.chunks += 1;
       progress.outputChars += chunk.text.length;
       progress.usage.promptTokens += chunk.promptTokens;
@@ -99,14 +102,25 @@ export async function runTaskSteps(
       if (chunk.finishReason === 'stop' || chunk.text.length === 0) break;
     }
     report.outputChars = outputs[index].length;
+    report.costUsd = costUsd(report.model, report);
     byName[step.name] = outputs[index];
     steps.push(report);
   }
 
   progress.state = 'completed';
   progress.step = null;
-  const usage = { ...progress.usage };
-  return { output: definition.result(byName), steps, usage };
+  for (const [model, usage] of Object.entries(byModel)) usage.costUsd = costUsd(model, usage);
+  const costs = Object.values(byModel).map((usage) => usage.costUsd);
+  const usage: TokenUsage = { ...progress.usage };
+  if (costs.every((cost) => cost !== undefined)) {
+    usage.costUsd = Math.round(costs.reduce((sum, cost) => sum + cost, 0) * 1e6) / 1e6;
+  }
+  return { output: definition.result(byName), steps, usage, usageByModel: byModel };
+}
+
+function addUsage(total: TokenUsage, chunk: ChunkResponse): void {
+  total.promptTokens += chunk.promptTokens;
+  total.completionTokens += chunk.completionTokens;
 }
 
 /** A position in a task's output: the step and the character offset within it. */

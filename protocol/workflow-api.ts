@@ -40,6 +40,8 @@ export interface TaskWorkflowInput {
 export interface TokenUsage {
   promptTokens: number;
   completionTokens: number;
+  /** US dollars, when every model involved has a known price. */
+  costUsd?: number;
 }
 
 export interface StepReport extends TokenUsage {
@@ -74,5 +76,6 @@ export interface TaskResult {
   output: string;
   steps: StepReport[];
   usage: TokenUsage;
+  usageByModel: Record<string, TokenUsage>;
   fallbacks?: ModelFallback[];
 }

@@ -98,3 +98,34 @@ describe('the status endpoint', () => {
     expect(response.status).toBe(404);
   });
 });
+
+describe('a multi-step task', () => {
+  it('runs resume.tailor step by step, each step seeing the ones before', async () => {
+    const response = await deliver({
+      version: 1,
+      taskId: 'slice-resume',
+      type: 'resume.tailor',
+      input: {
+        resume: 'Jane Doe. Eight years of backend work in Go and TypeScript.',
+        jobDescription: 'Staff engineer, distributed systems, Temporal experience a plus.',
+        sections: ['Summary', 'Skills'],
+      },
+    });
+    expect(response.status).toBe(200);
+    const view = await waitForState('slice-resume', ['completed', 'failed']);
+    expect(view.state).toBe('completed');
+    const steps = view.result.steps.map((step: { name: string }) => step.name);
+    expect(steps).toEqual(['requirements', 'match', 'rewrite:Summary', 'rewrite:Skills']);
+    expect(view.result.output).toMatch(/^## Summary\n\n.+\n\n## Skills\n\n.+/s);
+
+    // Costs follow the price table: mock-large at $2.50 in and $10 out per million tokens.
+    const { promptTokens, completionTokens, costUsd } = view.result.usageByModel['mock-large'];
+    expect(costUsd).toBeCloseTo((promptTokens * 2.5 + completionTokens * 10) / 1e6, 6);
+    expect(view.result.usage.costUsd).toBeCloseTo(costUsd, 6);
+
+    const description = await stack.client.workflow.getHandle('slice-resume').describe();
+    expect(description.searchAttributes.TotalTokens).toEqual([promptTokens + completionTokens]);
+    expect(description.searchAttributes.TaskType).toEqual(['resume.tailor']);
+    expect(description.searchAttributes.Tier).toEqual(['heavy']);
+  });
+});

@@ -60,6 +60,11 @@ export async function taskWorkflow(task: TaskWorkflowInput): Promise<TaskResult>
     const fallbacks: ModelFallback[] = [];
     const generate = withFallback(chain, state, fallbacks);
     const result = await runTaskSteps(definition, task, generate, state);
+    const { promptTokens, completionTokens, costUsd } = result.usage;
+    upsertSearchAttributes([
+      { key: SEARCH_ATTRIBUTES.TotalTokens, value: promptTokens + completionTokens },
+      ...(costUsd === undefined ? [] : [{ key: SEARCH_ATTRIBUTES.CostUsd, value: costUsd }]),
+    ]);
     return fallbacks.length > 0 ? { ...result, fallbacks } : result;
   } catch (error) {
     if (isCancellation(error)) throw error;
