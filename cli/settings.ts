@@ -2,12 +2,18 @@
  * Settings each command derives from the parsed variables: where the LLM is, and how the
  * gateway is configured. Kept here so `dev`, `gateway` and `worker` agree.
  */
-import type { LlmSettings } from '../activities/llm.ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { LlmSettings } from '../activities/llm.ts';
 import type { GatewayConfig } from '../gateway/config.ts';
 import { parseRoutes, type RouteTable } from '../gateway/routes.ts';
-import { resolveSigningKeys, resolveTokenSecret, type Variables } from '../protocol/variables.ts';
+import type { CallbackSettings } from '../activities/callback.ts';
+import {
+  resolveCallbackSecret,
+  resolveSigningKeys,
+  resolveTokenSecret,
+  type Variables,
+} from '../protocol/variables.ts';
 
 /** The routes file used when ROUTES_FILE is not set. */
 export const DEFAULT_ROUTES_FILE = fileURLToPath(new URL('../config/routes.json', import.meta.url));
@@ -49,5 +55,13 @@ export function gatewayConfig(variables: Variables, mockUrl?: string): GatewayCo
     routes: loadRoutes(variables.ROUTES_FILE),
     llm: llmSettings(variables, mockUrl),
     readTokenSecret: resolveTokenSecret(variables).secret,
+  };
+}
+
+export function callbackSettings(variables: Variables): CallbackSettings {
+  return {
+    secret: resolveCallbackSecret(variables).secret,
+    allowedHosts: variables.CALLBACK_ALLOWED_HOSTS,
+    allowPrivateAddresses: variables.CALLBACK_ALLOW_PRIVATE,
   };
 }

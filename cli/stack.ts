@@ -10,7 +10,7 @@ import { TASK_QUEUES } from '../protocol/workflow-api.ts';
 import type { Variables } from '../protocol/variables.ts';
 import { installTemporalLogger } from '../worker/runtime-logger.ts';
 import { createWorkers, type RunningWorkers } from '../worker/worker.ts';
-import { gatewayConfig, llmSettings } from './settings.ts';
+import { callbackSettings, gatewayConfig, llmSettings } from './settings.ts';
 
 export async function launchGateway(
   variables: Variables,
@@ -53,6 +53,9 @@ export async function launchWorkers(
   options: { tiers?: string[]; mockUrl?: string; bundlePath?: string } = {},
 ): Promise<RunningWorkers & { connection: NativeConnection }> {
   installTemporalLogger(logger);
+  if (!variables.CALLBACK_SIGNING_SECRET) {
+    logger.warn('CALLBACK_SIGNING_SECRET is not set: callbacks are signed with a public secret.');
+  }
   const tiers = options.tiers ?? Object.keys(TASK_QUEUES);
   const taskQueues = tiers.map((tier) => {
     const queue = TASK_QUEUES[tier as keyof typeof TASK_QUEUES];
@@ -65,6 +68,7 @@ export async function launchWorkers(
     namespace: variables.TEMPORAL_NAMESPACE,
     taskQueues,
     llm: llmSettings(variables, options.mockUrl),
+    callback: callbackSettings(variables),
     workflowBundlePath: options.bundlePath,
   });
   return { ...workers, connection };

@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   apiKeyInvalid: 'api_key_invalid',
   accessDenied: 'access_denied',
   taskClosed: 'task_closed',
+  taskCancelled: 'task_cancelled',
   bodyTooLarge: 'body_too_large',
   malformedJson: 'malformed_json',
   invalidEnvelope: 'invalid_envelope',
@@ -23,6 +24,9 @@ export const ERROR_CODES = {
   llmRequestInvalid: 'llm_request_invalid',
   llmStalled: 'llm_stalled',
   outputLimit: 'output_limit',
+  callbackFailed: 'callback_failed',
+  callbackRejected: 'callback_rejected',
+  callbackForbidden: 'callback_forbidden',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

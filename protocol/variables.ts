@@ -13,6 +13,9 @@ export const QSTASH_DEV_SIGNING_KEYS = {
   next: 'sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs',
 } as const;
 
+/** Signs callbacks when CALLBACK_SIGNING_SECRET is unset outside production. Public. */
+export const CALLBACK_DEV_SIGNING_SECRET = 'ackflow-development-callback-secret';
+
 const port = z.coerce.number().int().min(0).max(65_535);
 const optionalString = z
   .string()
@@ -47,6 +50,20 @@ export const variablesSchema = z.object({
   LLM_BASE_URL: optionalString,
   LLM_API_KEY: optionalString,
   LLM_MODEL: optionalString,
+  CALLBACK_SIGNING_SECRET: optionalString,
+  CALLBACK_ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((host) => host.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  CALLBACK_ALLOW_PRIVATE: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.stringbool().default(false),
+  ),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });
 
@@ -80,6 +97,23 @@ export function resolveTokenSecret(variables: Variables): { secret: string; deve
     throw new ConfigurationError('GATEWAY_TOKEN_SECRET is required in production');
   }
   return { secret: 'ackflow-development-read-token-secret', development: true };
+}
+
+/**
+ * The secret that signs result callbacks to producers. Production requires one; development
+ * uses a fixed, public one, so anyone can forge a development callback.
+ */
+export function resolveCallbackSecret(variables: Variables): {
+  secret: string;
+  development: boolean;
+} {
+  if (variables.CALLBACK_SIGNING_SECRET) {
+    return { secret: variables.CALLBACK_SIGNING_SECRET, development: false };
+  }
+  if (variables.NODE_ENV === 'production') {
+    throw new ConfigurationError('CALLBACK_SIGNING_SECRET is required in production');
+  }
+  return { secret: CALLBACK_DEV_SIGNING_SECRET, development: true };
 }
 
 export interface SigningKeys {

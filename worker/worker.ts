@@ -10,6 +10,7 @@ import {
   Worker,
   type WorkflowBundleOption,
 } from '@temporalio/worker';
+import { type CallbackSettings, createCallbackActivities } from '../activities/callback.ts';
 import { createLlmActivities, type LlmSettings } from '../activities/llm.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -29,6 +30,7 @@ export interface WorkerSettings {
   namespace: string;
   taskQueues: string[];
   llm: LlmSettings;
+  callback: CallbackSettings;
   /** A prebuilt bundle (production); when absent the workflows are bundled at start. */
   workflowBundlePath?: string;
   maxConcurrentActivities?: number;
@@ -45,7 +47,10 @@ export interface RunningWorkers {
 
 export async function createWorkers(settings: WorkerSettings): Promise<RunningWorkers> {
   const workerInstanceId = settings.identity ?? `worker-${randomUUID().slice(0, 8)}`;
-  const activities = createLlmActivities(settings.llm);
+  const activities = {
+    ...createLlmActivities(settings.llm),
+    ...createCallbackActivities(settings.callback),
+  };
   // Bundle once for all queues; each Worker would otherwise bundle the same code again.
   const workflowBundle: WorkflowBundleOption = settings.workflowBundlePath
     ? { codePath: settings.workflowBundlePath }

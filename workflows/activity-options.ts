@@ -25,3 +25,15 @@ export const llmChunkOptions: ActivityOptions = {
     nonRetryableErrorTypes: [ERROR_CODES.llmRequestInvalid],
   },
 };
+
+/** The result callback: one POST per attempt, about fourteen minutes of retries in all. */
+export const callbackOptions: ActivityOptions = {
+  startToCloseTimeout: '30 seconds', // above the 10 s request timeout plus name resolution
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: [ERROR_CODES.callbackRejected, ERROR_CODES.callbackForbidden],
+  },
+};

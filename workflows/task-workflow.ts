@@ -6,15 +6,19 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   defineQuery,
   isCancellation,
   log,
+  ParentClosePolicy,
   proxyActivities,
   setHandler,
+  startChild,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SendCallbackParams } from '../activities/callback.ts';
 import type { LlmActivities } from '../activities/llm.ts';
 import { ERROR_CODES } from '../protocol/error-codes.ts';
 import { SEARCH_ATTRIBUTES } from '../protocol/search-attributes.ts';
@@ -37,8 +41,12 @@ import {
   type TaskWorkflowInput,
 } from '../protocol/workflow-api.ts';
 import { llmChunkOptions } from './activity-options.ts';
+import { callbackWorkflow, callbackWorkflowId } from './callback-workflow.ts';
 
 const { generateChunk } = proxyActivities<LlmActivities>(llmChunkOptions);
+
+/** Outputs longer than this are left out of the callback; the producer reads the task. */
+const CALLBACK_OUTPUT_LIMIT = 200_000;
 
 export const progressQuery = defineQuery<TaskProgress>(PROGRESS_QUERY);
 export const outputQuery = defineQuery<OutputPiece[], [OutputCursor]>(OUTPUT_QUERY);
@@ -65,13 +73,61 @@ export async function taskWorkflow(task: TaskWorkflowInput): Promise<TaskResult>
       { key: SEARCH_ATTRIBUTES.TotalTokens, value: promptTokens + completionTokens },
       ...(costUsd === undefined ? [] : [{ key: SEARCH_ATTRIBUTES.CostUsd, value: costUsd }]),
     ]);
-    return fallbacks.length > 0 ? { ...result, fallbacks } : result;
+    const final = fallbacks.length > 0 ? { ...result, fallbacks } : result;
+    const { output, ...withoutOutput } = final;
+    await notify(task, {
+      state: 'completed',
+      result: output.length > CALLBACK_OUTPUT_LIMIT ? withoutOutput : final,
+    });
+    return final;
   } catch (error) {
-    if (isCancellation(error)) throw error;
+    if (isCancellation(error)) {
+      state.progress.state = 'cancelled';
+      await notify(task, {
+        state: 'cancelled',
+        error: { code: ERROR_CODES.taskCancelled, message: 'the task was cancelled' },
+      });
+      throw error;
+    }
     const failure = asTaskFailure(error);
+    state.progress.state = 'failed';
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.ErrorCode, value: failure.type ?? 'failed' }]);
+    await notify(task, {
+      state: 'failed',
+      error: { code: failure.type ?? 'failed', message: failure.message },
+    });
     throw failure;
   }
+}
+
+/**
+ * Tells the producer how the task ended, when it asked to be told: starts a child workflow
+ * that outlives this one and retries on its own, so this task's outcome is final at once.
+ * Runs even for a cancelled task; a failure to start it is logged and changes nothing.
+ */
+async function notify(
+  task: TaskWorkflowInput,
+  outcome: Pick<SendCallbackParams, 'state' | 'result' | 'error'>,
+): Promise<void> {
+  if (!task.callbackUrl) return;
+  const params: SendCallbackParams = {
+    ...outcome,
+    callbackUrl: task.callbackUrl,
+    taskId: task.taskId,
+    type: task.type,
+    tenantId: task.tenantId,
+    metadata: task.metadata,
+    finishedAt: new Date().toISOString(), // the workflow clock: the same on every retry
+  };
+  const start = () =>
+    startChild(callbackWorkflow, {
+      args: [params],
+      workflowId: callbackWorkflowId(task.taskId),
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+  await CancellationScope.nonCancellable(start).catch((error: Error) => {
+    log.warn('result callback not started', { taskId: task.taskId, error: error.message });
+  });
 }
 
 /**

@@ -8,4 +8,5 @@ export const TEST_NAMESPACES = {
   reads: 'ackflow-test-reads',
   faults: 'ackflow-test-faults',
   crash: 'ackflow-test-crash',
+  callbacks: 'ackflow-test-callbacks',
 } as const;

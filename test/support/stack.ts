@@ -22,6 +22,7 @@ export const INGRESS_URL = `${PUBLIC_URL}/v1/tasks`;
 export const TEST_KEYS = { current: 'sig_test_current_key', next: 'sig_test_next_key' };
 export const TEST_TOKEN_SECRET = 'test-read-token-secret';
 export const TEST_API_KEY = 'test-api-key';
+export const TEST_CALLBACK_SECRET = 'test-callback-secret';
 
 export function testGatewayConfig(llmUrl: string, overrides: Partial<GatewayConfig> = {}) {
   const config: GatewayConfig = {
@@ -65,6 +66,7 @@ export async function startTestStack(namespace: string, options: TestStackOption
     namespace,
     taskQueues: Object.values(TASK_QUEUES),
     llm: { baseURL: mock.url, apiKey: 'test', ...options.llm },
+    callback: { secret: TEST_CALLBACK_SECRET, allowedHosts: [], allowPrivateAddresses: true },
   });
   const workersDone = workers.run();
 
