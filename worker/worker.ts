@@ -16,7 +16,7 @@ import { createLlmActivities, type LlmSettings } from '../activities/llm.ts';
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 /** The bundler reports every module at info level; only its problems are worth a line. */
-const quietBundlerLogger = {
+export const quietBundlerLogger = {
   log: () => undefined,
   trace: () => undefined,
   debug: () => undefined,
