@@ -21,6 +21,7 @@ export async function dev(argv: string[]): Promise<number> {
       'temporal-port': { type: 'string', default: '7233' },
       'ui-port': { type: 'string', default: '8233' },
       'mock-port': { type: 'string', default: String(MOCK_LLM_PORT) },
+      'worker-metrics-port': { type: 'string', default: '9464' },
     },
   });
   const variables = parseVariables(process.env);
@@ -52,6 +53,7 @@ export async function dev(argv: string[]): Promise<number> {
       mockUrl = mock.url;
     }
 
+    variables.WORKER_METRICS_ADDRESS ??= `127.0.0.1:${values['worker-metrics-port']}`;
     const workers = await launchWorkers(variables, logger, { mockUrl });
     const workersDone = workers.run();
     stops.unshift(async () => {
@@ -71,6 +73,8 @@ export async function dev(argv: string[]): Promise<number> {
     say(`  LLM            ${mockUrl ? `${mockUrl} (built-in mock)` : 'configured endpoint'}`);
     say(`  data           ${dataDir}`);
     say(`  worker         ${workers.workerInstanceId} on ${workers.workers.length} queues`);
+    say(`  metrics        ${gateway.url}/metrics (gateway)`);
+    say(`                 http://${variables.WORKER_METRICS_ADDRESS}/metrics (worker)`);
     say('Send a task:  npx ackflow send --prompt "Write a haiku about queues" --wait');
     say('Press Ctrl-C to stop.');
 

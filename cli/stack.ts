@@ -2,13 +2,14 @@
  * Pieces of the stack that `dev`, `gateway` and `worker` start the same way: the Temporal
  * connections, the workers, the gateway.
  */
+import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { startGateway, type RunningGateway } from '../gateway/server.ts';
 import { TASK_QUEUES } from '../protocol/workflow-api.ts';
 import type { Variables } from '../protocol/variables.ts';
-import { installTemporalLogger } from '../worker/runtime-logger.ts';
+import { installTemporalRuntime } from '../worker/runtime-logger.ts';
 import { createWorkers, type RunningWorkers } from '../worker/worker.ts';
 import { callbackSettings, gatewayConfig, llmSettings } from './settings.ts';
 
@@ -52,7 +53,11 @@ export async function launchWorkers(
   logger: Logger,
   options: { tiers?: string[]; mockUrl?: string; bundlePath?: string } = {},
 ): Promise<RunningWorkers & { connection: NativeConnection }> {
-  installTemporalLogger(logger);
+  const workerInstanceId = `worker-${randomUUID().slice(0, 8)}`;
+  installTemporalRuntime(logger, {
+    metricsAddress: variables.WORKER_METRICS_ADDRESS,
+    metricsTags: { workerInstanceId },
+  });
   if (!variables.CALLBACK_SIGNING_SECRET) {
     logger.warn('CALLBACK_SIGNING_SECRET is not set: callbacks are signed with a public secret.');
   }
@@ -69,6 +74,7 @@ export async function launchWorkers(
     taskQueues,
     llm: llmSettings(variables, options.mockUrl),
     callback: callbackSettings(variables),
+    identity: workerInstanceId,
     workflowBundlePath: options.bundlePath,
   });
   return { ...workers, connection };

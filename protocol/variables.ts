@@ -47,6 +47,8 @@ export const variablesSchema = z.object({
     .default(1024 * 1024),
   GATEWAY_START_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
   ROUTES_FILE: optionalString,
+  /** `host:port` where a worker serves its Prometheus metrics; none when unset. */
+  WORKER_METRICS_ADDRESS: optionalString,
   LLM_BASE_URL: optionalString,
   LLM_API_KEY: optionalString,
   LLM_MODEL: optionalString,

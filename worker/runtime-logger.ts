@@ -1,6 +1,7 @@
 /**
- * Routes the Temporal SDK's own log lines (worker state, core) into our JSON log stream, so
- * one process writes one kind of line. Installs the SDK runtime, which is once per process.
+ * Installs the Temporal SDK runtime once per process: its log lines go into our JSON log
+ * stream, and, when an address is given, its metrics (worker slots, schedule-to-start and
+ * execution latencies, polls, failures) are served in Prometheus format.
  */
 import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker';
 import type { Logger } from 'pino';
@@ -15,11 +16,34 @@ const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = 
 
 let installed = false;
 
-export function installTemporalLogger(logger: Logger, level: LogLevel = 'INFO'): void {
+export interface RuntimeOptions {
+  level?: LogLevel;
+  /** `host:port` to serve `/metrics` on, e.g. `0.0.0.0:9464`; no endpoint when absent. */
+  metricsAddress?: string;
+  /** Labels on every metric, such as the worker's instance id. */
+  metricsTags?: Record<string, string>;
+}
+
+export function installTemporalRuntime(logger: Logger, options: RuntimeOptions = {}): void {
   if (installed) return;
   installed = true;
-  const sdkLogger = new DefaultLogger(level, ({ level: entryLevel, message, meta }) => {
-    logger[LEVELS[entryLevel]]({ ...meta, component: 'temporal-sdk' }, message);
+  const sdkLogger = new DefaultLogger(options.level ?? 'INFO', ({ level, message, meta }) => {
+    logger[LEVELS[level]]({ ...meta, component: 'temporal-sdk' }, message);
   });
-  Runtime.install({ logger: sdkLogger });
+  Runtime.install({
+    logger: sdkLogger,
+    telemetryOptions: options.metricsAddress
+      ? {
+          metrics: {
+            prometheus: { bindAddress: options.metricsAddress, useSecondsForDurations: true },
+            globalTags: options.metricsTags,
+          },
+        }
+      : undefined,
+  });
+}
+
+/** The logger alone, for processes that serve no metrics (tests, tools). */
+export function installTemporalLogger(logger: Logger, level: LogLevel = 'INFO'): void {
+  installTemporalRuntime(logger, { level });
 }

@@ -9,4 +9,5 @@ export const TEST_NAMESPACES = {
   faults: 'ackflow-test-faults',
   crash: 'ackflow-test-crash',
   callbacks: 'ackflow-test-callbacks',
+  replay: 'ackflow-test-replay',
 } as const;
