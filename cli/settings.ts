@@ -52,6 +52,8 @@ export function gatewayConfig(variables: Variables, mockUrl?: string): GatewayCo
     bodyLimitBytes: variables.GATEWAY_BODY_LIMIT_BYTES,
     startTimeoutMs: variables.GATEWAY_START_TIMEOUT_MS,
     defaultModel: variables.LLM_MODEL,
+    // A configured model's provider knows nothing of the task types' default chains.
+    fallbackModels: variables.LLM_FALLBACK_MODELS ?? (variables.LLM_MODEL ? [] : undefined),
     routes: loadRoutes(variables.ROUTES_FILE),
     llm: llmSettings(variables, mockUrl),
     readTokenSecret: resolveTokenSecret(variables).secret,

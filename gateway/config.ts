@@ -12,8 +12,10 @@ export interface GatewayConfig {
   bodyLimitBytes: number;
   /** How long a workflow start may take before the delivery is answered 503. */
   startTimeoutMs: number;
-  /** Model used when neither the envelope nor the task type names one. */
+  /** Model for every task type, unless the envelope names one (LLM_MODEL). */
   defaultModel?: string;
+  /** Fallback chain for every task type (LLM_FALLBACK_MODELS); the types' own when absent. */
+  fallbackModels?: string[];
   /** Per task type: queue tier, priority, share run inline. */
   routes: RouteTable;
   /** The LLM that inline-mode tasks call from the gateway itself. */

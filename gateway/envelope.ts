@@ -49,7 +49,8 @@ export function parseTask(body: string, qstashMessageId: string | undefined): Pa
   if (typeof version === 'number' && !SUPPORTED_VERSIONS.includes(version as 1)) {
     throw new InvalidEnvelope(
       ERROR_CODES.unsupportedVersion,
-      `envelope version ${version} is not supported; this gateway reads ${SUPPORTED_VERSIONS.join(', ')}`,
+      `envelope version ${version} is not supported; ` +
+        `this gateway reads version ${SUPPORTED_VERSIONS.join(', ')}`,
     );
   }
   const parsed = envelopeV1Schema.safeParse(json);

@@ -70,6 +70,7 @@ export function ingressRoutes(config: GatewayConfig, backend: TaskBackend) {
       type: definition.type,
       input: task.input,
       model: envelope.model ?? config.defaultModel ?? definition.model,
+      fallbackModels: config.fallbackModels,
       tier: route.tier,
       tenantId: envelope.tenantId,
       priority: route.priority,

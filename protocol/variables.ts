@@ -52,6 +52,16 @@ export const variablesSchema = z.object({
   LLM_BASE_URL: optionalString,
   LLM_API_KEY: optionalString,
   LLM_MODEL: optionalString,
+  /** Comma-separated models to fall back to, in order, instead of the task types' own. */
+  LLM_FALLBACK_MODELS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      value
+        ?.split(',')
+        .map((model) => model.trim())
+        .filter(Boolean),
+    ),
   CALLBACK_SIGNING_SECRET: optionalString,
   CALLBACK_ALLOWED_HOSTS: z
     .string()

@@ -29,6 +29,8 @@ export interface TaskWorkflowInput {
   type: string;
   input: unknown;
   model: string;
+  /** Models to try after `model`, in order; the task type's chain when absent. */
+  fallbackModels?: string[];
   tier: Tier;
   tenantId?: string;
   priority?: number;

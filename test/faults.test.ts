@@ -7,7 +7,13 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FaultSpec, type RunningMockLlm, startMockLlm } from '../bench/mock-llm/index.ts';
 import { TEST_NAMESPACES } from './support/namespaces.ts';
-import { deliver, startTestStack, waitForState } from './support/stack.ts';
+import {
+  deliver,
+  startTestGateway,
+  startTestStack,
+  testGatewayConfig,
+  waitForState,
+} from './support/stack.ts';
 
 let stack: Awaited<ReturnType<typeof startTestStack>>;
 /** A second, untouched mock: same seed, so it gives the fault-free reference text. */
@@ -114,6 +120,21 @@ describe('model fallback', () => {
     const description = await stack.client.workflow.getHandle(run.taskId).describe();
     expect(description.memo?.fallbacks).toHaveLength(1);
     expect(description.searchAttributes.ModelId).toEqual(['mock-large']);
+  });
+
+  it("follows the configured chain instead of the task type's", async () => {
+    const config = testGatewayConfig(stack.mock.url, { fallbackModels: ['mock-custom'] });
+    const gateway = await startTestGateway(stack.client, config);
+    try {
+      const taskId = `faults-chain-${Date.now()}`;
+      stack.mock.faults.add({ kind: 'server_error', match: taskId, model: 'mock-fast', count: 3 });
+      const input = { prompt: `${taskId} [[mock:tokens=50]]` };
+      await deliver(gateway, { version: 1, taskId, type: 'llm.generate', input });
+      const view = await waitForState(gateway, taskId, ['completed', 'failed'], 60_000);
+      expect(view.result.fallbacks).toMatchObject([{ from: 'mock-fast', to: 'mock-custom' }]);
+    } finally {
+      await gateway.close();
+    }
   });
 
   it('fails with the last error code when every model in the chain keeps failing', async () => {

@@ -306,7 +306,7 @@ describe('one workflow per task', () => {
 });
 
 describe('inline mode', () => {
-  it('runs the steps in the gateway and answers with the result, starting no workflow', async () => {
+  it('runs the steps in the gateway and answers with the result, no workflow', async () => {
     const config = testGatewayConfig(stack.mock.url, {
       routes: { 'llm.generate': { inlinePercent: 100 } },
     });

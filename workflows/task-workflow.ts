@@ -64,7 +64,7 @@ export async function taskWorkflow(task: TaskWorkflowInput): Promise<TaskResult>
         ERROR_CODES.unknownTaskType,
       );
     }
-    const chain = [...new Set([task.model, ...definition.fallbackModels])];
+    const chain = [...new Set([task.model, ...(task.fallbackModels ?? definition.fallbackModels)])];
     const fallbacks: ModelFallback[] = [];
     const generate = withFallback(chain, state, fallbacks);
     const result = await runTaskSteps(definition, task, generate, state);
