@@ -54,7 +54,7 @@ export async function launchWorkers(
   options: { tiers?: string[]; mockUrl?: string; bundlePath?: string } = {},
 ): Promise<RunningWorkers & { connection: NativeConnection }> {
   const workerInstanceId = `worker-${randomUUID().slice(0, 8)}`;
-  installTemporalRuntime(logger, {
+  installTemporalRuntime(logger.child({ workerInstanceId }), {
     metricsAddress: variables.WORKER_METRICS_ADDRESS,
     metricsTags: { workerInstanceId },
   });
@@ -75,6 +75,12 @@ export async function launchWorkers(
     llm: llmSettings(variables, options.mockUrl),
     callback: callbackSettings(variables),
     identity: workerInstanceId,
+    concurrency: {
+      [TASK_QUEUES.light]: variables.WORKER_LIGHT_CONCURRENCY,
+      [TASK_QUEUES.heavy]: variables.WORKER_HEAVY_CONCURRENCY,
+    },
+    activitiesPerSecond: variables.WORKER_ACTIVITIES_PER_SECOND,
+    queueActivitiesPerSecond: variables.QUEUE_ACTIVITIES_PER_SECOND,
     workflowBundlePath: options.bundlePath,
   });
   return { ...workers, connection };

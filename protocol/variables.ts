@@ -47,6 +47,12 @@ export const variablesSchema = z.object({
     .default(1024 * 1024),
   GATEWAY_START_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
   ROUTES_FILE: optionalString,
+  /** Chunk activities a worker runs at once on each queue. */
+  WORKER_LIGHT_CONCURRENCY: z.coerce.number().int().min(1).default(100),
+  WORKER_HEAVY_CONCURRENCY: z.coerce.number().int().min(1).default(20),
+  /** Activities per second one worker starts, and all workers of a queue together. */
+  WORKER_ACTIVITIES_PER_SECOND: z.coerce.number().positive().optional(),
+  QUEUE_ACTIVITIES_PER_SECOND: z.coerce.number().positive().optional(),
   /** `host:port` where a worker serves its Prometheus metrics; none when unset. */
   WORKER_METRICS_ADDRESS: optionalString,
   LLM_BASE_URL: optionalString,

@@ -33,9 +33,16 @@ export interface WorkerSettings {
   callback: CallbackSettings;
   /** A prebuilt bundle (production); when absent the workflows are bundled at start. */
   workflowBundlePath?: string;
-  maxConcurrentActivities?: number;
+  /** Chunk activities one worker runs at once, per task queue; 100 when a queue is absent. */
+  concurrency?: Record<string, number>;
+  /** Activities per second this worker starts, per queue (protects the LLM provider). */
+  activitiesPerSecond?: number;
+  /** Activities per second across every worker of a queue, enforced by the server. */
+  queueActivitiesPerSecond?: number;
   identity?: string;
 }
+
+export const DEFAULT_CONCURRENCY = 100;
 
 export interface RunningWorkers {
   workerInstanceId: string;
@@ -65,7 +72,10 @@ export async function createWorkers(settings: WorkerSettings): Promise<RunningWo
         identity: `${workerInstanceId}@${taskQueue}`,
         activities,
         workflowBundle,
-        maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivities ?? 100,
+        maxConcurrentActivityTaskExecutions:
+          settings.concurrency?.[taskQueue] ?? DEFAULT_CONCURRENCY,
+        maxActivitiesPerSecond: settings.activitiesPerSecond,
+        maxTaskQueueActivitiesPerSecond: settings.queueActivitiesPerSecond,
         // Heartbeats carry the partial text a retry resumes from, so send them often.
         maxHeartbeatThrottleInterval: '1 second',
         shutdownGraceTime: '10 seconds',

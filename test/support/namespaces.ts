@@ -10,4 +10,5 @@ export const TEST_NAMESPACES = {
   crash: 'ackflow-test-crash',
   callbacks: 'ackflow-test-callbacks',
   replay: 'ackflow-test-replay',
+  isolation: 'ackflow-test-isolation',
 } as const;

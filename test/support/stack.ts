@@ -53,6 +53,8 @@ export interface TestStackOptions {
   gateway?: Partial<GatewayConfig>;
   /** Worker-side LLM settings, such as a short idle timeout for stall tests. */
   llm?: Partial<LlmSettings>;
+  /** Activity slots per task queue. */
+  concurrency?: Record<string, number>;
 }
 
 export async function startTestStack(namespace: string, options: TestStackOptions = {}) {
@@ -67,6 +69,7 @@ export async function startTestStack(namespace: string, options: TestStackOption
     taskQueues: Object.values(TASK_QUEUES),
     llm: { baseURL: mock.url, apiKey: 'test', ...options.llm },
     callback: { secret: TEST_CALLBACK_SECRET, allowedHosts: [], allowPrivateAddresses: true },
+    concurrency: options.concurrency,
   });
   const workersDone = workers.run();
 
