@@ -1,5 +1,8 @@
 /** The `ackflow` command: one subcommand per role, each returning an exit code. */
+import { bench } from './bench.ts';
+import { bundle } from './bundle.ts';
 import { dev } from './dev.ts';
+import { replay } from './replay.ts';
 import { send } from './send.ts';
 import { gateway, mockLlm, worker } from './services.ts';
 import { provisionTemporalCli } from './temporal-cli.ts';
@@ -16,8 +19,11 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   gateway: { run: gateway, help: 'the HTTP gateway only' },
   worker: { run: worker, help: 'a worker serving task queues (--queues light,heavy)' },
   send: { run: send, help: 'sign an envelope as QStash does and deliver it' },
+  replay: { run: replay, help: 'replay histories against this code; non-zero on nondeterminism' },
+  bundle: { run: bundle, help: 'prebuild the workflow bundle (--out dist/workflow-bundle.js)' },
   'mock-llm': { run: mockLlm, help: 'the built-in OpenAI-compatible mock LLM' },
   'temporal-cli': { run: temporalCli, help: 'find or install the Temporal CLI; prints its path' },
+  bench: { run: bench, help: 'measurements on this machine (ack: gateway ACK latency)' },
 };
 
 function usage(): string {
