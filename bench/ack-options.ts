@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 
 export const ACK_USAGE = `usage: ackflow bench ack [--quick] [--rate 50] [--duration 20]
-  [--warmup 3] [--rounds 4] [--storage sqlite|memory] [--json out.json]
+  [--warmup 3] [--rounds 4] [--storage sqlite|memory] [--workers none|local] [--json out.json]
   [--saturate [--step 5] [--max-rate 1000]]`;
 
 export interface AckOptions {
@@ -15,6 +15,11 @@ export interface AckOptions {
   rounds: number;
   /** Temporal's store: a SQLite file as deployed, or memory to see what the file costs. */
   storage: 'sqlite' | 'memory';
+  /**
+   * `none`: no worker runs the started tasks, as when workers live on other machines, so the
+   * ACK path has the CPUs to itself. `local`: workers on this machine run every task too.
+   */
+  workers: 'none' | 'local';
   saturate: boolean;
   /** Seconds per saturation step, and the highest rate tried. */
   stepS: number;
@@ -55,6 +60,7 @@ export function parseAckOptions(argv: string[]): AckOptions {
       'max-rate': text,
       json: text,
       storage: { type: 'string', default: 'sqlite' },
+      workers: { type: 'string', default: 'none' },
       quick: { type: 'boolean', default: false },
       saturate: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -73,12 +79,16 @@ export function parseAckOptions(argv: string[]): AckOptions {
   if (values.storage !== 'sqlite' && values.storage !== 'memory') {
     throw new RangeError(`--storage is sqlite or memory; got ${values.storage}`);
   }
+  if (values.workers !== 'none' && values.workers !== 'local') {
+    throw new RangeError(`--workers is none or local; got ${values.workers}`);
+  }
   return {
     rate: number('rate'),
     durationS: number('duration'),
     warmupS: number('warmup'),
     rounds: Math.round(number('rounds')),
     storage: values.storage,
+    workers: values.workers,
     saturate: values.saturate,
     stepS: number('step'),
     maxRate: number('max-rate'),

@@ -150,7 +150,7 @@ export function reportLines(run: AckRun): string[] {
   ];
   if (run.saturation) lines.push('', ...saturationLines(run.saturation));
   const tasks = Object.entries(run.tasks).map(([status, count]) => `${count} ${status}`);
-  lines.push(`tasks the workers ran: ${tasks.join(', ') || 'none'}`);
+  lines.push(`started tasks by state: ${tasks.join(', ') || 'none'}`);
   const mib = (run.storageBytes / 2 ** 20).toFixed(1);
   lines.push(`storage: ${run.storage}${run.storageBytes ? `, ${mib} MiB after the run` : ''}`);
   return lines;

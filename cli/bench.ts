@@ -55,12 +55,19 @@ async function benchAck(argv: string[]): Promise<number> {
 
   const loadBefore = load();
   say(`load average before: ${loadBefore} on ${availableParallelism()} CPUs`);
-  const stack = await startAckStack(options.storage);
+  const stack = await startAckStack(options.storage, options.workers);
   try {
     const bare = bareStartScenario(stack.client, stack.bareStart);
     const gateway = gatewayAckScenario(stack.gateway);
-    const { settle, waits } = settler(stack.client, SETTLE_TIMEOUT_MS, say);
+    // Without workers nothing finishes, so there is nothing to wait for between segments.
+    const { settle, waits } =
+      options.workers === 'local'
+        ? settler(stack.client, SETTLE_TIMEOUT_MS, say)
+        : { settle: async () => undefined, waits: [] };
     say(`storage: ${stack.storage}`);
+    say(
+      `workers: ${options.workers === 'local' ? 'on this machine, running every task' : 'none (elsewhere)'}`,
+    );
     say(
       `bench ack: ${options.rate}/s, ${options.durationS} s measured per scenario ` +
         `in ${options.rounds} alternating rounds, after ${options.warmupS} s of warm-up`,
@@ -112,7 +119,7 @@ async function benchAck(argv: string[]): Promise<number> {
  * a SQLite file, the mock LLM, workers on both queues so the started tasks really run, and
  * the gateway over real HTTP. `stop()` closes them again, newest first.
  */
-async function startAckStack(store: AckOptions['storage']) {
+async function startAckStack(store: AckOptions['storage'], workersAt: AckOptions['workers']) {
   const stops: Array<() => Promise<unknown>> = [];
   const stop = async () => {
     for (const close of stops) await close().catch((error) => say(`stopping: ${error}`));
@@ -163,13 +170,15 @@ async function startAckStack(store: AckOptions['storage']) {
 
     // Installed first, so the SDK's own lines stay quiet; the runtime takes one logger.
     installTemporalLogger(logger, 'WARN');
-    const workers = await launchWorkers(variables, logger, { mockUrl: mock.url });
-    stops.unshift(() => workers.connection.close());
-    const workersDone = workers.run().catch((error) => say(`workers stopped: ${error}`));
-    stops.unshift(async () => {
-      workers.shutdown();
-      await workersDone;
-    });
+    if (workersAt === 'local') {
+      const workers = await launchWorkers(variables, logger, { mockUrl: mock.url });
+      stops.unshift(() => workers.connection.close());
+      const workersDone = workers.run().catch((error) => say(`workers stopped: ${error}`));
+      stops.unshift(async () => {
+        workers.shutdown();
+        await workersDone;
+      });
+    }
 
     const gateway = await launchGateway(variables, logger, {
       host: '127.0.0.1',
