@@ -5,6 +5,7 @@
  * Each check reads the file as written, so an edit that drifts from the code fails here.
  */
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -131,6 +132,29 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of workers) {
       expect(option(service.command, '--bundle'), name).toBe(`${workdir}/${out}`);
     }
+  });
+
+  it("sets each worker's concurrency for its own queue, defaulting as the code does", () => {
+    const defaults = variablesSchema.parse({});
+    for (const [name, service] of workers) {
+      const tier = option(service.command, '--queues')!;
+      const variable = `WORKER_${tier.toUpperCase()}_CONCURRENCY` as keyof typeof defaults;
+      expect(environment(service)[variable], name).toBe(String(defaults[variable]));
+    }
+  });
+
+  it('gives the gateway and every worker one shared blob folder, on one volume', () => {
+    const users = ackflowServices.filter(([name]) => name !== 'mock-llm');
+    const dirs = new Set(users.map(([, service]) => environment(service).BLOB_DIR));
+    expect(dirs.size).toBe(1);
+    const [dir] = [...dirs];
+    for (const [name, service] of users) {
+      const mounts = (service.volumes ?? []).filter((volume) => volume.endsWith(`:${dir}`));
+      expect(mounts, name).toEqual([`blobs:${dir}`]);
+    }
+    // The image creates the folder for its unprivileged user, so the volume is writable.
+    expect(dockerfile).toContain(`BLOB_DIR=${dir}`);
+    expect(dockerfile).toMatch(new RegExp(`chown -R node:node ${dirname(dir!)}`));
   });
 
   it('points workers and gateway at services that exist, on the ports they listen on', () => {
