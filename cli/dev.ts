@@ -45,6 +45,7 @@ export async function dev(argv: string[]): Promise<number> {
     });
     stops.unshift(() => temporal.stop());
     variables.TEMPORAL_ADDRESS = temporal.address;
+    if (!process.env.BLOB_DIR) variables.BLOB_DIR = join(dataDir, 'blobs');
 
     let mockUrl: string | undefined;
     if (usesMockLlm(variables)) {

@@ -18,6 +18,7 @@ import { parseVariables } from '../protocol/variables.ts';
 import { installTemporalLogger } from '../worker/runtime-logger.ts';
 import { quietBundlerLogger, WORKFLOWS_PATH } from '../worker/worker.ts';
 import { createLogger } from './logger.ts';
+import { blobDataConverter } from './stack.ts';
 
 const USAGE = `usage: ackflow replay [--file HISTORY.json …] [--workflow-id ID …] [--open]
   [--query 'VISIBILITY QUERY'] [--bundle BUNDLE.js | --workflows PATH]`;
@@ -55,7 +56,11 @@ export async function replay(argv: string[]): Promise<number> {
   if (fromServer) {
     const connection = await Connection.connect({ address: variables.TEMPORAL_ADDRESS });
     try {
-      const client = new Client({ connection, namespace: variables.TEMPORAL_NAMESPACE });
+      const client = new Client({
+        connection,
+        namespace: variables.TEMPORAL_NAMESPACE,
+        dataConverter: blobDataConverter(variables),
+      });
       const ids = [...values['workflow-id']];
       const query = values.query ?? (values.open ? 'ExecutionStatus = "Running"' : undefined);
       if (query) {
@@ -79,7 +84,7 @@ export async function replay(argv: string[]): Promise<number> {
       });
   let failed = 0;
   const results: AsyncIterable<ReplayResult> = Worker.runReplayHistories(
-    { workflowBundle },
+    { workflowBundle, dataConverter: blobDataConverter(variables) },
     sources,
   );
   for await (const result of results) {

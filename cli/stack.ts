@@ -3,9 +3,12 @@
  * connections, the workers, the gateway.
  */
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import { createBlobCodec } from '../activities/blob-codec.ts';
+import { createFolderBlobStore } from '../activities/blob-store.ts';
 import { startGateway, type RunningGateway } from '../gateway/server.ts';
 import { TASK_QUEUES } from '../protocol/workflow-api.ts';
 import type { Variables } from '../protocol/variables.ts';
@@ -30,7 +33,11 @@ export async function launchGateway(
   }
   // A lazy connection lets the gateway start, and answer 503, while Temporal is down.
   const connection = Connection.lazy({ address: variables.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: variables.TEMPORAL_NAMESPACE });
+  const client = new Client({
+    connection,
+    namespace: variables.TEMPORAL_NAMESPACE,
+    dataConverter: blobDataConverter(variables),
+  });
   const gateway = await startGateway({
     config,
     client,
@@ -75,6 +82,7 @@ export async function launchWorkers(
     llm: llmSettings(variables, options.mockUrl),
     callback: callbackSettings(variables),
     identity: workerInstanceId,
+    blobStore: createFolderBlobStore(resolve(variables.BLOB_DIR)),
     concurrency: {
       [TASK_QUEUES.light]: variables.WORKER_LIGHT_CONCURRENCY,
       [TASK_QUEUES.heavy]: variables.WORKER_HEAVY_CONCURRENCY,
@@ -84,4 +92,9 @@ export async function launchWorkers(
     workflowBundlePath: options.bundlePath,
   });
   return { ...workers, connection };
+}
+
+/** The data converter every client of ours uses: large payloads travel through BLOB_DIR. */
+export function blobDataConverter(variables: Variables) {
+  return { payloadCodecs: [createBlobCodec(createFolderBlobStore(resolve(variables.BLOB_DIR)))] };
 }

@@ -17,11 +17,12 @@ export type InlineRunner = (
 
 export function createInlineRunner(settings: LlmSettings): InlineRunner {
   const client = createLlmClient(settings);
-  return (definition, task, signal) =>
-    runTaskSteps(
+  // Inline runs never pause, so the runner always returns a result.
+  return async (definition, task, signal) =>
+    (await runTaskSteps(
       definition,
       task,
       (request) => streamCompletion(client, request, { signal }),
       initialState(definition, task.input, new Date().toISOString()),
-    );
+    ))!;
 }

@@ -138,7 +138,12 @@ export function createTemporalTasks(client: Client, startTimeoutMs: number): Tas
       if (view.state === 'running') {
         // Before a worker's first workflow task the history holds only the start events,
         // and a query would wait for a worker; the task is simply queued.
-        if ((description.historyLength ?? 0) <= 2) return { ...view, state: 'queued' };
+        // A run continued from an earlier one starts the same way but is well under way.
+        const firstRunId = description.raw.workflowExecutionInfo?.firstRunId;
+        const continued = Boolean(firstRunId) && firstRunId !== description.runId;
+        if (!continued && (description.historyLength ?? 0) <= 2) {
+          return { ...view, state: 'queued' };
+        }
         view.progress = await call(5_000, () => handle.query<TaskProgress>(PROGRESS_QUERY)).catch(
           () => undefined,
         );

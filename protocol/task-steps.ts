@@ -25,12 +25,19 @@ export interface ChunkResponse {
   completionTokens: number;
 }
 
-/** Live state of a run: what the progress query and the event stream read. */
+/**
+ * Everything a run has done so far, in plain data: what the progress query and the event
+ * stream read, and what a workflow carries across continue-as-new to go on where it was.
+ */
 export interface StepsState {
   progress: TaskProgress;
   /** Output of each step so far, by step index; the last one may still be growing. */
   outputs: string[];
   stepNames: string[];
+  /** Reports of the finished steps, and of the one under way. */
+  reports: StepReport[];
+  current?: StepReport;
+  byModel: Record<string, TokenUsage>;
 }
 
 export function initialState(
@@ -52,26 +59,33 @@ export function initialState(
     },
     outputs: [],
     stepNames,
+    reports: [],
+    byModel: {},
   };
 }
 
+/**
+ * Runs the steps from wherever `state` says the run is, updating it chunk by chunk. Returns
+ * the result, or undefined when `pause` asked it to stop before a chunk; the state then
+ * holds all that is needed to go on later.
+ */
 export async function runTaskSteps(
   definition: TaskTypeDefinition,
   task: { input: unknown; model: string },
   generateChunk: (request: ChunkRequest) => Promise<ChunkResponse>,
   state: StepsState,
-): Promise<TaskResult> {
+  pause: () => boolean = () => false,
+): Promise<TaskResult | undefined> {
   const { progress, outputs } = state;
-  const byName: Record<string, string> = {};
-  const steps: StepReport[] = [];
-  const byModel: Record<string, TokenUsage> = {};
+  const steps = definition.steps(task.input);
 
-  for (const [index, step] of definition.steps(task.input).entries()) {
+  for (let index = progress.stepIndex; index < steps.length; index += 1) {
+    const step = steps[index]!;
     progress.step = step.name;
     progress.stepIndex = index;
-    outputs[index] = '';
-    const messages = step.messages(task.input, byName);
-    const report: StepReport = {
+    outputs[index] ??= '';
+    const messages = step.messages(task.input, outputsByName(state, index));
+    const report = (state.current ??= {
       name: step.name,
       model: task.model,
       chunks: 0,
@@ -79,46 +93,54 @@ export async function runTaskSteps(
       promptTokens: 0,
       completionTokens: 0,
       finishReason: 'length',
-    };
+    });
     while (report.completionTokens < step.maxOutputTokens) {
+      if (pause()) return undefined;
       const budget = step.maxOutputTokens - report.completionTokens;
       const chunk = await generateChunk({
         model: task.model,
         messages,
-        prefix: outputs[index],
-        maxTokens: Math.min(definition.chunkTokens, budget),
+        prefix: outputs[index]!,
+        maxTokens: Math.min(step.chunkTokens ?? definition.chunkTokens, budget),
       });
       outputs[index] += chunk.text;
       report.chunks += 1;
-      report.promptTokens += chunk.promptTokens;
-      report.completionTokens += chunk.completionTokens;
       report.finishReason = chunk.finishReason;
       report.model = chunk.model ?? report.model;
-      addUsage((byModel[report.model] ??= { promptTokens: 0, completionTokens: 0 }), chunk);
+      addUsage(report, chunk);
+      addUsage((state.byModel[report.model] ??= { promptTokens: 0, completionTokens: 0 }), chunk);
+      addUsage(progress.usage, chunk);
       progress.chunks += 1;
       progress.outputChars += chunk.text.length;
-      progress.usage.promptTokens += chunk.promptTokens;
-      progress.usage.completionTokens += chunk.completionTokens;
       if (chunk.finishReason === 'stop' || chunk.text.length === 0) break;
     }
-    report.outputChars = outputs[index].length;
+    report.outputChars = outputs[index]!.length;
     report.costUsd = costUsd(report.model, report);
-    byName[step.name] = outputs[index];
-    steps.push(report);
+    state.reports.push(report);
+    state.current = undefined;
   }
 
   progress.state = 'completed';
   progress.step = null;
+  const byModel = state.byModel;
   for (const [model, usage] of Object.entries(byModel)) usage.costUsd = costUsd(model, usage);
   const costs = Object.values(byModel).map((usage) => usage.costUsd);
   const usage: TokenUsage = { ...progress.usage };
   if (costs.every((cost) => cost !== undefined)) {
     usage.costUsd = Math.round(costs.reduce((sum, cost) => sum + cost, 0) * 1e6) / 1e6;
   }
-  return { output: definition.result(byName), steps, usage, usageByModel: byModel };
+  const output = definition.result(outputsByName(state, steps.length));
+  return { output, steps: state.reports, usage, usageByModel: byModel };
 }
 
-function addUsage(total: TokenUsage, chunk: ChunkResponse): void {
+/** Outputs of the steps before `index`, by step name, as prompts refer to them. */
+function outputsByName(state: StepsState, index: number): Record<string, string> {
+  const byName: Record<string, string> = {};
+  for (let i = 0; i < index; i += 1) byName[state.stepNames[i]!] = state.outputs[i] ?? '';
+  return byName;
+}
+
+function addUsage(total: TokenUsage, chunk: Omit<TokenUsage, 'costUsd'>): void {
   total.promptTokens += chunk.promptTokens;
   total.completionTokens += chunk.completionTokens;
 }

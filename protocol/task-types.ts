@@ -22,6 +22,8 @@ export interface StepDefinition<Input> {
   messages(input: Input, earlier: Readonly<Record<string, string>>): ChatMessage[];
   /** Upper bound on this step's whole output, across all its chunks. */
   maxOutputTokens: number;
+  /** Tokens per chunk for this step, when it differs from the type's. */
+  chunkTokens?: number;
 }
 
 export interface TaskTypeDefinition<Input = unknown> {

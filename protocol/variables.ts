@@ -47,6 +47,8 @@ export const variablesSchema = z.object({
     .default(1024 * 1024),
   GATEWAY_START_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
   ROUTES_FILE: optionalString,
+  /** Folder of the blob store that holds payloads over 256 KB; shared by gateways and workers. */
+  BLOB_DIR: z.string().min(1).default('.data/blobs'),
   /** Chunk activities a worker runs at once on each queue. */
   WORKER_LIGHT_CONCURRENCY: z.coerce.number().int().min(1).default(100),
   WORKER_HEAVY_CONCURRENCY: z.coerce.number().int().min(1).default(20),

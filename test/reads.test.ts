@@ -29,8 +29,8 @@ const start = (taskId: string, prompt: string) =>
 describe('the event stream', () => {
   it('follows a running task and resumes after a reconnect with no gap and no repeat', async () => {
     const taskId = newTaskId('events');
-    // 1,200 tokens at 600 per second: five chunks over about two seconds.
-    await start(taskId, 'stream this [[mock:tokens=1200]] [[mock:tps=600]]');
+    // 1,200 tokens at 200 per second: five chunks over about six seconds.
+    await start(taskId, 'stream this [[mock:tokens=1200]] [[mock:tps=200]]');
 
     const first = await readEvents(taskUrl(stack.gateway, taskId, '/events'), (event) => {
       return event.event === 'output';
@@ -54,11 +54,29 @@ describe('the event stream', () => {
     }
     const end = JSON.parse(second.events.at(-1)!.data);
     expect(end.state).toBe('completed');
-    expect(second.comments).toBeGreaterThan(0); // keep-alives between chunks
 
     const view = await waitForState(stack.gateway, taskId, ['completed']);
     expect(pieces.map((piece) => piece.text).join('')).toBe(view.result.output);
     expect(pieces.length).toBeGreaterThan(1);
+  });
+
+  it('sends keep-alive comments while nothing happens', async () => {
+    const taskId = newTaskId('quiet');
+    // One chunk of 60 tokens at 20 a second: three seconds without an event.
+    await start(taskId, 'quiet one [[mock:tokens=60]] [[mock:tps=20]]');
+    let comments = 0;
+    const { status } = await readEvents(
+      taskUrl(stack.gateway, taskId, '/events'),
+      () => false,
+      {},
+      () => {
+        comments += 1;
+        return comments >= 2;
+      },
+    );
+    expect(status).toBe(200);
+    expect(comments).toBe(2);
+    await waitForState(stack.gateway, taskId, ['completed']);
   });
 
   it('replays a finished task from the start and ends with its final state', async () => {

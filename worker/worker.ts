@@ -10,6 +10,8 @@ import {
   Worker,
   type WorkflowBundleOption,
 } from '@temporalio/worker';
+import { createBlobCodec } from '../activities/blob-codec.ts';
+import type { BlobStore } from '../activities/blob-store.ts';
 import { type CallbackSettings, createCallbackActivities } from '../activities/callback.ts';
 import { createLlmActivities, type LlmSettings } from '../activities/llm.ts';
 
@@ -40,6 +42,8 @@ export interface WorkerSettings {
   /** Activities per second across every worker of a queue, enforced by the server. */
   queueActivitiesPerSecond?: number;
   identity?: string;
+  /** Where payloads over 256 KB go; must be the store the gateways use. */
+  blobStore: BlobStore;
 }
 
 export const DEFAULT_CONCURRENCY = 100;
@@ -72,6 +76,7 @@ export async function createWorkers(settings: WorkerSettings): Promise<RunningWo
         identity: `${workerInstanceId}@${taskQueue}`,
         activities,
         workflowBundle,
+        dataConverter: { payloadCodecs: [createBlobCodec(settings.blobStore)] },
         maxConcurrentActivityTaskExecutions:
           settings.concurrency?.[taskQueue] ?? DEFAULT_CONCURRENCY,
         maxActivitiesPerSecond: settings.activitiesPerSecond,

@@ -4,26 +4,24 @@
  * progress and output queries while it runs.
  */
 import {
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  ContinueAsNew,
+  continueAsNew,
   defineQuery,
   isCancellation,
   log,
   ParentClosePolicy,
-  proxyActivities,
+  patched,
   setHandler,
   startChild,
-  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SendCallbackParams } from '../activities/callback.ts';
-import type { LlmActivities } from '../activities/llm.ts';
 import { ERROR_CODES } from '../protocol/error-codes.ts';
 import { SEARCH_ATTRIBUTES } from '../protocol/search-attributes.ts';
 import {
-  type ChunkRequest,
   initialState,
   type OutputCursor,
   type OutputPiece,
@@ -33,27 +31,46 @@ import {
 } from '../protocol/task-steps.ts';
 import { getTaskType } from '../protocol/task-types.ts';
 import {
-  type ModelFallback,
   OUTPUT_QUERY,
   PROGRESS_QUERY,
   type TaskProgress,
   type TaskResult,
   type TaskWorkflowInput,
 } from '../protocol/workflow-api.ts';
-import { llmChunkOptions } from './activity-options.ts';
 import { callbackWorkflow, callbackWorkflowId } from './callback-workflow.ts';
-
-const { generateChunk } = proxyActivities<LlmActivities>(llmChunkOptions);
+import { type FallbackState, rootType, withFallback } from './model-fallback.ts';
 
 /** Outputs longer than this are left out of the callback; the producer reads the task. */
 const CALLBACK_OUTPUT_LIMIT = 200_000;
 
+/**
+ * Chunks one run generates before it continues as new, keeping each history to a few
+ * thousand events however long the task.
+ */
+export const CHUNKS_PER_RUN = 500;
+
+/**
+ * How much of a step's text a chunk is sent to continue from: its end, as a context window
+ * would hold, so the cost of a chunk stays the same however long the output grows.
+ */
+export const PREFIX_WINDOW_CHARS = 16_000;
+
+/** What a run hands the next when it continues as new. */
+export interface CarriedState {
+  steps: StepsState;
+  fallback: FallbackState;
+}
+
 export const progressQuery = defineQuery<TaskProgress>(PROGRESS_QUERY);
 export const outputQuery = defineQuery<OutputPiece[], [OutputCursor]>(OUTPUT_QUERY);
 
-export async function taskWorkflow(task: TaskWorkflowInput): Promise<TaskResult> {
+export async function taskWorkflow(
+  task: TaskWorkflowInput,
+  carried?: CarriedState,
+): Promise<TaskResult> {
   const definition = getTaskType(task.type);
-  const state = initialState(definition, task.input, workflowInfo().startTime.toISOString());
+  const startedAt = workflowInfo().startTime.toISOString();
+  const state = carried?.steps ?? initialState(definition, task.input, startedAt);
   setHandler(progressQuery, () => state.progress);
   setHandler(outputQuery, (cursor) => outputSince(state, cursor));
 
@@ -65,15 +82,29 @@ export async function taskWorkflow(task: TaskWorkflowInput): Promise<TaskResult>
       );
     }
     const chain = [...new Set([task.model, ...(task.fallbackModels ?? definition.fallbackModels)])];
-    const fallbacks: ModelFallback[] = [];
-    const generate = withFallback(chain, state, fallbacks);
-    const result = await runTaskSteps(definition, task, generate, state);
+    const fallback = carried?.fallback ?? { fallbacks: [], current: 0 };
+    const generateWithFallback = withFallback(chain, state, fallback);
+    let chunksThisRun = 0;
+    const generate = (request: Parameters<typeof generateWithFallback>[0]) => {
+      chunksThisRun += 1;
+      return generateWithFallback({ ...request, prefix: windowOf(request.prefix) });
+    };
+    const pause = () =>
+      patched('continue-as-new') &&
+      (chunksThisRun >= CHUNKS_PER_RUN || workflowInfo().continueAsNewSuggested);
+
+    const result = await runTaskSteps(definition, task, generate, state, pause);
+    if (!result) {
+      // Only the query handlers run here, and they finish at once, so nothing is cut off.
+      return await continueAsNew<typeof taskWorkflow>(task, { steps: state, fallback });
+    }
     const { promptTokens, completionTokens, costUsd } = result.usage;
     upsertSearchAttributes([
       { key: SEARCH_ATTRIBUTES.TotalTokens, value: promptTokens + completionTokens },
       ...(costUsd === undefined ? [] : [{ key: SEARCH_ATTRIBUTES.CostUsd, value: costUsd }]),
     ]);
-    const final = fallbacks.length > 0 ? { ...result, fallbacks } : result;
+    const final =
+      fallback.fallbacks.length > 0 ? { ...result, fallbacks: fallback.fallbacks } : result;
     const { output, ...withoutOutput } = final;
     await notify(task, {
       state: 'completed',
@@ -81,6 +112,7 @@ export async function taskWorkflow(task: TaskWorkflowInput): Promise<TaskResult>
     });
     return final;
   } catch (error) {
+    if (error instanceof ContinueAsNew) throw error;
     if (isCancellation(error)) {
       state.progress.state = 'cancelled';
       await notify(task, {
@@ -98,6 +130,14 @@ export async function taskWorkflow(task: TaskWorkflowInput): Promise<TaskResult>
     });
     throw failure;
   }
+}
+
+/** The end of a step's text, starting at a word. */
+function windowOf(text: string): string {
+  if (text.length <= PREFIX_WINDOW_CHARS) return text;
+  const tail = text.slice(-PREFIX_WINDOW_CHARS);
+  const wordStart = tail.search(/\s\S/);
+  return wordStart < 0 ? tail : tail.slice(wordStart + 1);
 }
 
 /**
@@ -128,48 +168,6 @@ async function notify(
   await CancellationScope.nonCancellable(start).catch((error: Error) => {
     log.warn('result callback not started', { taskId: task.taskId, error: error.message });
   });
-}
-
-/**
- * Generates each chunk with the current model; when a model has used up its attempts on
- * failures another model might not have, moves to the next in the chain for the rest of
- * the task. Each move is written to the memo, so it stands in the history.
- */
-function withFallback(chain: string[], state: StepsState, fallbacks: ModelFallback[]) {
-  let current = 0;
-  return async (request: ChunkRequest) => {
-    for (;;) {
-      const model = chain[current] ?? request.model;
-      try {
-        return { ...(await generateChunk({ ...request, model })), model };
-      } catch (error) {
-        const next = chain[current + 1];
-        if (!next || !canFallBack(error)) throw error;
-        const errorCode = rootType(error) ?? 'failed';
-        fallbacks.push({ step: state.progress.step, from: model, to: next, errorCode });
-        log.warn('falling back to the next model', { from: model, to: next, errorCode });
-        upsertMemo({ fallbacks });
-        upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.ModelId, value: next }]);
-        current += 1;
-      }
-    }
-  };
-}
-
-function rootType(error: unknown): string | undefined {
-  for (let cause = error; cause; cause = (cause as { cause?: unknown }).cause) {
-    if (cause instanceof ApplicationFailure && cause.type) return cause.type;
-  }
-  return undefined;
-}
-
-/** A request the provider refused as invalid would be refused by any model. */
-function canFallBack(error: unknown): boolean {
-  return (
-    error instanceof ActivityFailure &&
-    !isCancellation(error) &&
-    rootType(error) !== ERROR_CODES.llmRequestInvalid
-  );
 }
 
 /** The task fails with the code of what went wrong underneath, for readers and search. */

@@ -63,3 +63,25 @@ describe('planCompletion', () => {
     expect(planCompletion(request({ messages }), defaults).tokensPerSecond).toBe(25);
   });
 });
+
+describe('continuing from a window of the text so far', () => {
+  it('goes on exactly where the window ends, as from the whole text', () => {
+    const defaults = { seed: 7, tokensPerSecond: 0, minTokens: 40, maxTokens: 400 };
+    const prompt = { role: 'user', text: 'window [[mock:tokens=2000]]' };
+    const plan = (prefix: string, maxTokens = 100_000) =>
+      planCompletion(
+        {
+          model: 'mock-fast',
+          messages: prefix ? [prompt, { role: 'assistant', text: prefix }] : [prompt],
+          stream: false,
+          maxTokens,
+        } as Parameters<typeof planCompletion>[0],
+        defaults,
+      );
+    const whole = plan('').tokens.join('');
+    const first = plan('', 1_500).tokens.join('');
+    const window = first.slice(-2_000).replace(/^\S*\s/, '');
+    expect(first + plan(window).tokens.join('')).toBe(whole);
+    expect(first + plan(first).tokens.join('')).toBe(whole);
+  });
+});

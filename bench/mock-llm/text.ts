@@ -72,17 +72,32 @@ export function createDocument(input: DocumentInput): MockDocument {
     slice(from, to) {
       const end = Math.min(Math.max(to, 0), length);
       const start = Math.min(Math.max(from, 0), end);
-      // Each token depends on the writer's state, so replay from the start; cheap at any
-      // realistic length and it keeps resumption exact without storing anything.
-      const writer = new ProseWriter(digest);
-      const tokens: string[] = [];
-      for (let i = 0; i < end; i += 1) {
-        const token = writer.next(i === 0, i === length - 1);
-        if (i >= start) tokens.push(token);
-      }
-      return tokens;
+      return generated(digest, length, end).slice(start, end);
     },
   };
+}
+
+/**
+ * Tokens of recent documents, kept so that a long generation asked for in thousands of small
+ * chunks costs each request its own slice, not a replay of the whole document. Each token
+ * depends on the writer's state, so a document grows only from where it was left.
+ */
+const recent = new Map<string, { writer: ProseWriter; tokens: string[] }>();
+const RECENT_DOCUMENTS = 16;
+
+function generated(digest: Buffer, length: number, end: number): string[] {
+  const key = `${digest.toString('hex')}:${length}`;
+  let entry = recent.get(key);
+  if (!entry) {
+    entry = { writer: new ProseWriter(digest), tokens: [] };
+    if (recent.size >= RECENT_DOCUMENTS) recent.delete(recent.keys().next().value!);
+  }
+  recent.delete(key);
+  recent.set(key, entry); // most recently used last
+  for (let i = entry.tokens.length; i < end; i += 1) {
+    entry.tokens.push(entry.writer.next(i === 0, i === length - 1));
+  }
+  return entry.tokens;
 }
 
 /** Emits words as sentences with commas, closing marks and occasional paragraph breaks. */

@@ -2,17 +2,16 @@
 import { z } from 'zod';
 import type { TaskTypeDefinition } from '../task-types.ts';
 
-/**
- * Each chunk is sent the step's text so far, so a step's history grows with the square of
- * its length; 16,384 tokens keeps it to a few megabytes. Longer outputs wait for the blob
- * store and continue-as-new.
- */
-const MAX_OUTPUT_TOKENS = 16_384;
+/** Output tokens when the input names no bound. */
+const DEFAULT_MAX_OUTPUT_TOKENS = 16_384;
 
 const input = z.object({
-  prompt: z.string().min(1).max(200_000),
+  // Inputs over 256 KB travel through the blob store; the gateway's body limit decides.
+  prompt: z.string().min(1).max(4_000_000),
   system: z.string().max(20_000).optional(),
-  maxOutputTokens: z.number().int().min(1).max(MAX_OUTPUT_TOKENS).optional(),
+  maxOutputTokens: z.number().int().min(1).max(1_000_000).optional(),
+  /** Smaller chunks lose less to a crash and stream sooner; larger ones cost fewer calls. */
+  chunkTokens: z.number().int().min(1).max(4_096).optional(),
 });
 
 export type GenerateInput = z.infer<typeof input>;
@@ -29,7 +28,8 @@ export const llmGenerate: TaskTypeDefinition<GenerateInput> = {
   steps: (task) => [
     {
       name: 'generate',
-      maxOutputTokens: task.maxOutputTokens ?? MAX_OUTPUT_TOKENS,
+      maxOutputTokens: task.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
+      chunkTokens: task.chunkTokens,
       messages: () => [
         ...(task.system ? [{ role: 'system' as const, content: task.system }] : []),
         { role: 'user', content: task.prompt },

@@ -8,13 +8,16 @@
  * `<scenario>.json` per scenario here, in the format of `temporal workflow show -o json`.
  */
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createServer } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { pino } from 'pino';
 import { type FaultSpec, startMockLlm } from '../../bench/mock-llm/index.ts';
+import { createFolderBlobStore } from '../../activities/blob-store.ts';
 import { provisionTemporalCli } from '../../cli/temporal-cli.ts';
 import { startDevServer } from '../../cli/temporal-server.ts';
 import { TASK_QUEUES, type TaskWorkflowInput } from '../../protocol/workflow-api.ts';
@@ -94,6 +97,7 @@ async function main() {
     taskQueues: Object.values(TASK_QUEUES),
     llm: { baseURL: mock.url, apiKey: 'record' },
     callback: { secret: 'record', allowedHosts: [], allowPrivateAddresses: true },
+    blobStore: createFolderBlobStore(await mkdtemp(join(tmpdir(), 'ackflow-record-'))),
   });
   const running = workers.run();
   const connection = await Connection.connect({ address: server.address });

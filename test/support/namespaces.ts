@@ -11,4 +11,5 @@ export const TEST_NAMESPACES = {
   callbacks: 'ackflow-test-callbacks',
   replay: 'ackflow-test-replay',
   isolation: 'ackflow-test-isolation',
+  large: 'ackflow-test-large',
 } as const;

@@ -13,6 +13,7 @@ export async function readEvents(
   url: string,
   stop: (event: SseEvent) => boolean,
   headers: Record<string, string> = {},
+  onComment: () => boolean = () => false,
 ): Promise<{ events: SseEvent[]; comments: number; status: number }> {
   const controller = new AbortController();
   const response = await fetch(url, { headers, signal: controller.signal });
@@ -31,12 +32,16 @@ export async function readEvents(
         buffer = buffer.slice(end + 2);
         const event: SseEvent = { event: 'message', data: '' };
         const data: string[] = [];
+        let stopOnComment = false;
         for (const line of block.split('\n')) {
-          if (line.startsWith(':')) comments += 1;
-          else if (line.startsWith('event:')) event.event = line.slice(6).trim();
+          if (line.startsWith(':')) {
+            comments += 1;
+            stopOnComment ||= onComment();
+          } else if (line.startsWith('event:')) event.event = line.slice(6).trim();
           else if (line.startsWith('id:')) event.id = line.slice(3).trim();
           else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
         }
+        if (stopOnComment) return { events, comments, status: response.status };
         if (data.length === 0) continue;
         event.data = data.join('\n');
         events.push(event);

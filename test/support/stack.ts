@@ -2,12 +2,17 @@
  * A test stack on real parts: the mock LLM over HTTP, SDK workers and a gateway over HTTP,
  * all against the shared Temporal dev server, in the test file's own namespace.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { startMockLlm } from '../../bench/mock-llm/index.ts';
 import { qstashHeaders } from '../../cli/qstash-signer.ts';
+import { createBlobCodec } from '../../activities/blob-codec.ts';
+import { createFolderBlobStore } from '../../activities/blob-store.ts';
 import type { LlmSettings } from '../../activities/chat-stream.ts';
 import type { GatewayConfig } from '../../gateway/config.ts';
 import { readTokenFor } from '../../gateway/read-token.ts';
@@ -62,6 +67,8 @@ export async function startTestStack(namespace: string, options: TestStackOption
   const mock = await startMockLlm({ port: 0, tokensPerSecond: 0 });
 
   installTemporalLogger(pino({ level: 'warn' }), 'WARN');
+  const blobDir = await mkdtemp(join(tmpdir(), 'ackflow-blobs-'));
+  const blobStore = createFolderBlobStore(blobDir);
   const workerConnection = await NativeConnection.connect({ address });
   const workers = await createWorkers({
     connection: workerConnection,
@@ -70,17 +77,23 @@ export async function startTestStack(namespace: string, options: TestStackOption
     llm: { baseURL: mock.url, apiKey: 'test', ...options.llm },
     callback: { secret: TEST_CALLBACK_SECRET, allowedHosts: [], allowPrivateAddresses: true },
     concurrency: options.concurrency,
+    blobStore,
   });
   const workersDone = workers.run();
 
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace });
+  const client = new Client({
+    connection,
+    namespace,
+    dataConverter: { payloadCodecs: [createBlobCodec(blobStore)] },
+  });
   const gateway = await startTestGateway(client, testGatewayConfig(mock.url, options.gateway));
 
   return {
     mock,
     client,
     gateway,
+    blobDir,
     async stop() {
       await gateway.close();
       workers.shutdown();
@@ -88,6 +101,7 @@ export async function startTestStack(namespace: string, options: TestStackOption
       await workerConnection.close();
       await connection.close();
       await mock.close();
+      await rm(blobDir, { recursive: true, force: true });
     },
   };
 }
