@@ -33,7 +33,15 @@ beforeAll(() => installTemporalLogger(pino({ level: 'error' }), 'ERROR'));
 
 describe('recorded histories', () => {
   it('cover every task type and every way a task ends', () => {
-    for (const expected of ['completed', 'retried', 'failed', 'fallen-back', 'cancelled']) {
+    const outcomes = [
+      'completed',
+      'retried',
+      'failed',
+      'fallen-back',
+      'cancelled',
+      'continued-as-new',
+    ];
+    for (const expected of outcomes) {
       expect(
         names.some((name) => name.includes(expected)),
         expected,

@@ -1,8 +1,9 @@
 /**
  * Records the histories that test/replay.test.ts replays on every change: one per task type
- * and per way a task can end. Run it again only for a deliberate, patched workflow change:
+ * and per way a task can end. Run it again only for a deliberate, patched workflow change,
+ * naming the scenarios to record (all when none is named) and keeping the older files:
  *
- *   npx tsx test/histories/record.ts
+ *   npx tsx test/histories/record.ts [scenario …]
  *
  * It starts its own Temporal dev server, mock LLM and worker, and writes one
  * `<scenario>.json` per scenario here, in the format of `temporal workflow show -o json`.
@@ -74,6 +75,12 @@ const SCENARIOS: Scenario[] = [
     cancelAfterMs: 1_500,
   },
   {
+    // 520 one-token chunks: the first run stops at 500 and continues as new.
+    name: 'generate-continued-as-new',
+    type: 'llm.generate',
+    input: { prompt: 'long [[mock:tokens=520]]', chunkTokens: 1, maxOutputTokens: 520 },
+  },
+  {
     name: 'generate-with-callback',
     type: 'llm.generate',
     input: { prompt: 'callback [[mock:tokens=40]]' },
@@ -104,7 +111,9 @@ async function main() {
   const client = new Client({ connection });
 
   try {
+    const chosen = process.argv.slice(2);
     for (const scenario of SCENARIOS) {
+      if (chosen.length > 0 && !chosen.includes(scenario.name)) continue;
       if (scenario.fault) mock.faults.add(scenario.fault);
       const task: TaskWorkflowInput = {
         taskId: `history-${scenario.name}`,
@@ -130,7 +139,9 @@ async function main() {
       );
       const { stdout } = await promisify(execFile)(
         cli.path,
-        ['workflow', 'show', '--workflow-id', task.taskId, '--output', 'json'],
+        // The first run: for a task that continued as new, the run that handed over.
+        ['workflow', 'show', '--workflow-id', task.taskId, '--run-id', handle.firstExecutionRunId]
+          .concat(['--output', 'json']),
         { env: { ...process.env, TEMPORAL_ADDRESS: server.address }, maxBuffer: 64 << 20 },
       );
       await writeFile(new URL(`${scenario.name}.json`, import.meta.url), stdout);
