@@ -19,6 +19,7 @@ import { installTemporalLogger } from '../worker/runtime-logger.ts';
 import { quietBundlerLogger, WORKFLOWS_PATH } from '../worker/worker.ts';
 import { createLogger } from './logger.ts';
 import { blobDataConverter } from './stack.ts';
+import { temporalConnectionOptions } from './temporal-connection.ts';
 
 const USAGE = `usage: ackflow replay [--file HISTORY.json …] [--workflow-id ID …] [--open]
   [--query 'VISIBILITY QUERY'] [--bundle BUNDLE.js | --workflows PATH]`;
@@ -54,7 +55,7 @@ export async function replay(argv: string[]): Promise<number> {
     sources.push({ workflowId: basename(file).replace(/\.json$/, ''), history });
   }
   if (fromServer) {
-    const connection = await Connection.connect({ address: variables.TEMPORAL_ADDRESS });
+    const connection = await Connection.connect(temporalConnectionOptions(variables));
     try {
       const client = new Client({
         connection,

@@ -14,6 +14,7 @@ import { TASK_QUEUES } from '../protocol/workflow-api.ts';
 import type { Variables } from '../protocol/variables.ts';
 import { installTemporalRuntime } from '../worker/runtime-logger.ts';
 import { createWorkers, type RunningWorkers } from '../worker/worker.ts';
+import { temporalConnectionOptions } from './temporal-connection.ts';
 import { callbackSettings, gatewayConfig, llmSettings } from './settings.ts';
 
 export async function launchGateway(
@@ -32,7 +33,7 @@ export async function launchGateway(
     logger.warn('GATEWAY_TOKEN_SECRET is not set: read tokens use a public development secret.');
   }
   // A lazy connection lets the gateway start, and answer 503, while Temporal is down.
-  const connection = Connection.lazy({ address: variables.TEMPORAL_ADDRESS });
+  const connection = Connection.lazy(temporalConnectionOptions(variables));
   const client = new Client({
     connection,
     namespace: variables.TEMPORAL_NAMESPACE,
@@ -74,7 +75,7 @@ export async function launchWorkers(
     if (!queue) throw new Error(`unknown queue tier ${tier}; known: light, heavy`);
     return queue;
   });
-  const connection = await NativeConnection.connect({ address: variables.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(variables));
   const workers = await createWorkers({
     connection,
     namespace: variables.TEMPORAL_NAMESPACE,

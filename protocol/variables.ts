@@ -30,6 +30,15 @@ export const variablesSchema = z.object({
   QSTASH_NEXT_SIGNING_KEY: optionalString,
   TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** Temporal Cloud API key; implies TLS. */
+  TEMPORAL_API_KEY: optionalString,
+  /** TLS to the frontend: `true`, or implied by any of the paths below. */
+  TEMPORAL_TLS: z.stringbool().optional(),
+  /** mTLS client certificate and key (PEM files), and a private CA to trust. */
+  TEMPORAL_TLS_CERT_PATH: optionalString,
+  TEMPORAL_TLS_KEY_PATH: optionalString,
+  TEMPORAL_TLS_CA_PATH: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
   GATEWAY_API_KEYS: z
     .string()
     .optional()
