@@ -6,6 +6,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ERROR_CODES } from '../protocol/error-codes.ts';
+import { costUsd } from '../protocol/models.ts';
 import type { ChunkRequest, ChunkResponse } from '../protocol/task-steps.ts';
 import { countWords, createLlmClient, type LlmSettings, streamCompletion } from './chat-stream.ts';
 import { toActivityFailure } from './llm-errors.ts';
@@ -19,6 +20,33 @@ interface ChunkHeartbeat {
 
 class StreamStalled extends Error {
   override name = 'StreamStalled';
+}
+
+/**
+ * Tokens and their cost by model, as worker metrics (served with the SDK's own on the
+ * worker's metrics endpoint), so spend can be watched as it happens.
+ */
+function llmMeter(context: Context) {
+  const tokens = context.metricMeter.createCounter(
+    'ackflow_llm_tokens',
+    'tokens',
+    'LLM tokens, by model and kind (prompt or completion)',
+  );
+  const cost = context.metricMeter.createCounter(
+    'ackflow_llm_cost_microdollars',
+    'microdollars',
+    'LLM cost in millionths of a US dollar, by model, for models with a known price',
+  );
+  return {
+    record(model: string, usage: { promptTokens: number; completionTokens: number }) {
+      if (usage.promptTokens > 0) tokens.add(usage.promptTokens, { model, kind: 'prompt' });
+      if (usage.completionTokens > 0) {
+        tokens.add(usage.completionTokens, { model, kind: 'completion' });
+      }
+      const dollars = costUsd(model, usage);
+      if (dollars) cost.add(Math.round(dollars * 1_000_000), { model });
+    },
+  };
 }
 
 export function createLlmActivities(settings: LlmSettings) {
@@ -35,6 +63,7 @@ export function createLlmActivities(settings: LlmSettings) {
     const beat = () => context.heartbeat({ text, completionTokens } satisfies ChunkHeartbeat);
     beat();
 
+    const meter = llmMeter(context);
     const remaining = request.maxTokens - countWords(text);
     if (remaining <= 0) {
       return { text, finishReason: 'length', promptTokens: 0, completionTokens };
@@ -63,14 +92,17 @@ export function createLlmActivities(settings: LlmSettings) {
           },
         },
       );
-      return {
-        text,
-        finishReason: response.finishReason,
+      const usage = {
         promptTokens: response.promptTokens,
         completionTokens: earlierTokens + response.completionTokens,
       };
+      meter.record(request.model, { ...usage, completionTokens: response.completionTokens });
+      return { text, finishReason: response.finishReason, ...usage };
     } catch (error) {
       beat(); // Whatever arrived before the fault is kept for the next attempt.
+      // Tokens streamed before a fault are paid for all the same.
+      const streamed = completionTokens - earlierTokens;
+      meter.record(request.model, { promptTokens: 0, completionTokens: streamed });
       if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
       if (abort.signal.reason instanceof StreamStalled) {
         throw ApplicationFailure.retryable(

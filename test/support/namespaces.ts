@@ -12,4 +12,5 @@ export const TEST_NAMESPACES = {
   replay: 'ackflow-test-replay',
   isolation: 'ackflow-test-isolation',
   large: 'ackflow-test-large',
+  metrics: 'ackflow-test-metrics',
 } as const;
