@@ -73,6 +73,8 @@ export async function taskWorkflow(
   const state = carried?.steps ?? initialState(definition, task.input, startedAt);
   setHandler(progressQuery, () => state.progress);
   setHandler(outputQuery, (cursor) => outputSince(state, cursor));
+  const fields = observationFields(task);
+  if (!carried) log.info('task started', fields);
 
   try {
     if (!definition) {
@@ -115,6 +117,7 @@ export async function taskWorkflow(
     if (error instanceof ContinueAsNew) throw error;
     if (isCancellation(error)) {
       state.progress.state = 'cancelled';
+      log.info('task finished', { ...fields, state: 'cancelled' });
       await notify(task, {
         state: 'cancelled',
         error: { code: ERROR_CODES.taskCancelled, message: 'the task was cancelled' },
@@ -123,6 +126,7 @@ export async function taskWorkflow(
     }
     const failure = asTaskFailure(error);
     state.progress.state = 'failed';
+    log.warn('task finished', { ...fields, state: 'failed', errorCode: failure.type });
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.ErrorCode, value: failure.type ?? 'failed' }]);
     await notify(task, {
       state: 'failed',
@@ -130,6 +134,24 @@ export async function taskWorkflow(
     });
     throw failure;
   }
+}
+
+/**
+ * The observation fields of DESIGN.md for a task's log lines; Temporal's logger adds the
+ * workflow and run ids and the task queue, and the time of each line.
+ */
+function observationFields(task: TaskWorkflowInput) {
+  return {
+    taskId: task.taskId,
+    taskType: task.type,
+    tenantId: task.tenantId,
+    modelId: task.model,
+    tier: task.tier,
+    qstashMessageId: task.delivery.qstashMessageId,
+    retryCount: task.delivery.retryCount,
+    enqueuedAt: task.delivery.enqueuedAt,
+    receivedAt: task.delivery.receivedAt,
+  };
 }
 
 /** The end of a step's text, starting at a word. */
