@@ -2,6 +2,7 @@
 import { bench } from './bench.ts';
 import { bundle } from './bundle.ts';
 import { dev } from './dev.ts';
+import { redrive } from './redrive.ts';
 import { replay } from './replay.ts';
 import { send } from './send.ts';
 import { gateway, mockLlm, worker } from './services.ts';
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   gateway: { run: gateway, help: 'the HTTP gateway only' },
   worker: { run: worker, help: 'a worker serving task queues (--queues light,heavy)' },
   send: { run: send, help: 'sign an envelope as QStash does and deliver it' },
+  redrive: { run: redrive, help: 'start again tasks that failed or timed out (--dry-run)' },
   replay: { run: replay, help: 'replay histories against this code; non-zero on nondeterminism' },
   bundle: { run: bundle, help: 'prebuild the workflow bundle (--out dist/workflow-bundle.js)' },
   'mock-llm': { run: mockLlm, help: 'the built-in OpenAI-compatible mock LLM' },

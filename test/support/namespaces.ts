@@ -13,4 +13,5 @@ export const TEST_NAMESPACES = {
   isolation: 'ackflow-test-isolation',
   large: 'ackflow-test-large',
   metrics: 'ackflow-test-metrics',
+  redrive: 'ackflow-test-redrive',
 } as const;
