@@ -70,6 +70,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     if (name !== 'default') args.push('--namespace', name);
   }
   for (const flag of searchAttributeFlags()) args.push('--search-attribute', flag);
+  // Task-queue priority and per-tenant fairness, which the matching service applies only
+  // when asked to.
+  for (const setting of ['matching.useNewMatcher=true', 'matching.enableFairness=true']) {
+    args.push('--dynamic-config-value', setting);
+  }
 
   const log = options.logFile ? await open(options.logFile, 'a') : undefined;
   const stdio = log

@@ -20,7 +20,11 @@ export function startOptions(
     args: [task],
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
     workflowIdConflictPolicy: 'FAIL',
-    priority: priority === undefined ? undefined : { priorityKey: priority },
+    // The tenant is the fairness key: backlogged tenants share the workers evenly.
+    priority: {
+      priorityKey: priority,
+      fairnessKey: task.tenantId ? task.tenantId.slice(0, 64) : undefined,
+    },
     memo: { taskType: task.type, delivery: task.delivery },
     typedSearchAttributes: [
       { key: SEARCH_ATTRIBUTES.TaskType, value: task.type },

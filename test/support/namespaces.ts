@@ -14,4 +14,5 @@ export const TEST_NAMESPACES = {
   large: 'ackflow-test-large',
   metrics: 'ackflow-test-metrics',
   redrive: 'ackflow-test-redrive',
+  priority: 'ackflow-test-priority',
 } as const;
