@@ -57,12 +57,23 @@ describe('after a known load', () => {
     expect(sum(gateway, 'ackflow_gateway_deliveries_total', { outcome: 'accepted' })).toBe(TASKS);
     expect(sum(gateway, 'ackflow_gateway_deliveries_total', { outcome: 'duplicate' })).toBe(1);
 
-    const worker = await (await fetch(workerMetrics)).text();
+    // The SDK exports metrics from its own thread: the last few land a moment after the
+    // tasks' results do.
+    const byType = { task_type: 'llm.generate', tier: 'light' };
+    let worker = '';
+    for (let attempt = 0; attempt < 50; attempt += 1) {
+      worker = await (await fetch(workerMetrics)).text();
+      if (sum(worker, 'ackflow_tasks_total', byType) >= TASKS) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     expect(sum(worker, 'temporal_workflow_completed', { workflow_type: 'taskWorkflow' })).toBe(
       TASKS,
     );
     const completion = { model: 'mock-fast', kind: 'completion' };
     expect(sum(worker, 'ackflow_llm_tokens', completion)).toBe(TASKS * TOKENS);
     expect(sum(worker, 'ackflow_llm_cost_microdollars', { model: 'mock-fast' })).toBeGreaterThan(0);
+    expect(sum(worker, 'ackflow_tasks_total', { ...byType, outcome: 'completed' })).toBe(TASKS);
+    expect(sum(worker, 'ackflow_task_execution_seconds_count', byType)).toBe(TASKS);
+    expect(sum(worker, 'ackflow_task_queue_wait_seconds_count', byType)).toBe(TASKS);
   });
 });

@@ -16,6 +16,13 @@ const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = 
 
 let installed = false;
 
+/** Tasks wait and run for seconds to many minutes; the buckets follow suit. */
+const SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
+const TASK_SECONDS_BUCKETS = {
+  ackflow_task_queue_wait_seconds: SECONDS,
+  ackflow_task_execution_seconds: SECONDS,
+};
+
 export interface RuntimeOptions {
   level?: LogLevel;
   /** `host:port` to serve `/metrics` on, e.g. `0.0.0.0:9464`; no endpoint when absent. */
@@ -35,7 +42,11 @@ export function installTemporalRuntime(logger: Logger, options: RuntimeOptions =
     telemetryOptions: options.metricsAddress
       ? {
           metrics: {
-            prometheus: { bindAddress: options.metricsAddress, useSecondsForDurations: true },
+            prometheus: {
+              bindAddress: options.metricsAddress,
+              useSecondsForDurations: true,
+              histogramBucketOverrides: TASK_SECONDS_BUCKETS,
+            },
             globalTags: options.metricsTags,
           },
         }

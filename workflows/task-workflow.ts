@@ -11,6 +11,7 @@ import {
   defineQuery,
   isCancellation,
   log,
+  metricMeter,
   ParentClosePolicy,
   patched,
   setHandler,
@@ -74,7 +75,10 @@ export async function taskWorkflow(
   setHandler(progressQuery, () => state.progress);
   setHandler(outputQuery, (cursor) => outputSince(state, cursor));
   const fields = observationFields(task);
-  if (!carried) log.info('task started', fields);
+  if (!carried) {
+    log.info('task started', fields);
+    recordQueueWait(task);
+  }
 
   try {
     if (!definition) {
@@ -105,6 +109,15 @@ export async function taskWorkflow(
       { key: SEARCH_ATTRIBUTES.TotalTokens, value: promptTokens + completionTokens },
       ...(costUsd === undefined ? [] : [{ key: SEARCH_ATTRIBUTES.CostUsd, value: costUsd }]),
     ]);
+    recordFinish(task, state, 'completed');
+    log.info('task finished', {
+      ...fields,
+      state: 'completed',
+      chunks: state.progress.chunks,
+      promptTokens,
+      completionTokens,
+      costUsd,
+    });
     const final =
       fallback.fallbacks.length > 0 ? { ...result, fallbacks: fallback.fallbacks } : result;
     const { output, ...withoutOutput } = final;
@@ -117,6 +130,7 @@ export async function taskWorkflow(
     if (error instanceof ContinueAsNew) throw error;
     if (isCancellation(error)) {
       state.progress.state = 'cancelled';
+      recordFinish(task, state, 'cancelled');
       log.info('task finished', { ...fields, state: 'cancelled' });
       await notify(task, {
         state: 'cancelled',
@@ -126,6 +140,7 @@ export async function taskWorkflow(
     }
     const failure = asTaskFailure(error);
     state.progress.state = 'failed';
+    recordFinish(task, state, 'failed', failure.type ?? 'failed');
     log.warn('task finished', { ...fields, state: 'failed', errorCode: failure.type });
     upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.ErrorCode, value: failure.type ?? 'failed' }]);
     await notify(task, {
@@ -152,6 +167,30 @@ function observationFields(task: TaskWorkflowInput) {
     enqueuedAt: task.delivery.enqueuedAt,
     receivedAt: task.delivery.receivedAt,
   };
+}
+
+/**
+ * Queue wait, from the producer's enqueuedAt (or the gateway's receipt) to the first
+ * workflow task: how long a task waited for a worker. Workflow time is the task's start.
+ */
+function recordQueueWait(task: TaskWorkflowInput): void {
+  const since = Date.parse(task.delivery.enqueuedAt ?? task.delivery.receivedAt);
+  if (Number.isNaN(since)) return;
+  metricMeter
+    .createHistogram('ackflow_task_queue_wait_seconds', 'float', 's', 'Enqueued to started')
+    .record(Math.max(0, Date.now() - since) / 1000, { task_type: task.type, tier: task.tier });
+}
+
+/** Execution time and the task count, by type, model, tier and how the task ended. */
+function recordFinish(task: TaskWorkflowInput, state: StepsState, end: string, code = ''): void {
+  const tags = { task_type: task.type, model: task.model, tier: task.tier, outcome: end };
+  const seconds = (Date.now() - Date.parse(state.progress.startedAt)) / 1000;
+  metricMeter
+    .createHistogram('ackflow_task_execution_seconds', 'float', 's', 'Started to finished')
+    .record(seconds, tags);
+  metricMeter
+    .createCounter('ackflow_tasks_total', 'tasks', 'Finished tasks')
+    .add(1, { ...tags, error_code: code });
 }
 
 /** The end of a step's text, starting at a word. */
