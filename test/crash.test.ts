@@ -88,3 +88,31 @@ describe('a worker killed mid-chunk', () => {
     console.log(`killed at ${atKill} tokens; ${tokensForTask - TOKENS} tokens generated twice`);
   });
 });
+
+describe('a worker stopped with SIGTERM mid-chunk', () => {
+  it('finishes its chunk before it exits, so nothing is generated twice', async () => {
+    const TOKENS = 600;
+    const taskId = `sigterm-${Date.now()}`;
+    // 600 tokens at 300 a second: three chunks over two seconds.
+    const prompt = `${taskId} [[mock:tokens=${TOKENS}]] [[mock:tps=300]]`;
+    const before = mock.stats().tokensGenerated;
+
+    const first = startWorker();
+    await first.ready;
+    await deliver(gateway, { version: 1, taskId, type: 'llm.generate', input: { prompt } });
+    await until(() => mock.stats().tokensGenerated - before >= 100, 30_000);
+    const stopping = Date.now();
+    await first.kill('SIGTERM');
+    const stoppedAfter = Date.now() - stopping;
+    // The chunk under way (256 tokens at 300/s) was allowed to finish, within the grace time.
+    expect(mock.stats().tokensGenerated - before).toBeGreaterThanOrEqual(256);
+    expect(stoppedAfter).toBeLessThan(15_000);
+
+    const second = startWorker();
+    await second.ready;
+    const view = await waitForState(gateway, taskId, ['completed', 'failed'], 60_000);
+    expect(view.state).toBe('completed');
+    expect(mock.stats().tokensGenerated - before).toBe(TOKENS);
+    await second.kill('SIGTERM');
+  });
+});
