@@ -3,9 +3,10 @@
  * a Temporal client, and a QStash-signed delivery to the gateway, which verifies, parses and
  * makes that same start before it answers. Their difference is what the gateway costs.
  */
-import type { Client, WorkflowStartOptions } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { qstashHeaders } from '../cli/qstash-signer.ts';
-import { SEARCH_ATTRIBUTES } from '../protocol/search-attributes.ts';
+// The bare start makes the gateway's own call, with the same options.
+import { startOptions } from '../gateway/start-options.ts';
 import type { Tier } from '../protocol/envelope.ts';
 import { getTaskType } from '../protocol/task-types.ts';
 import {
@@ -26,27 +27,6 @@ export interface Scenario {
    * loop only sends. `segment` keeps task ids unique across segments and runs.
    */
   prepare(segment: string, count: number): Send;
-}
-
-/** The gateway's start options (gateway/temporal-tasks.ts), repeated so both starts match. */
-function startOptions(task: TaskWorkflowInput, taskQueue: string) {
-  return {
-    workflowId: task.taskId,
-    taskQueue,
-    args: [task],
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    workflowIdConflictPolicy: 'FAIL',
-    priority: task.priority === undefined ? undefined : { priorityKey: task.priority },
-    memo: { taskType: task.type, delivery: task.delivery },
-    typedSearchAttributes: [
-      { key: SEARCH_ATTRIBUTES.TaskType, value: task.type },
-      { key: SEARCH_ATTRIBUTES.Tier, value: task.tier },
-      { key: SEARCH_ATTRIBUTES.ModelId, value: task.model },
-      ...(task.delivery.qstashMessageId
-        ? [{ key: SEARCH_ATTRIBUTES.QstashMessageId, value: task.delivery.qstashMessageId }]
-        : []),
-    ],
-  } satisfies WorkflowStartOptions;
 }
 
 function benchTaskType() {
@@ -88,7 +68,10 @@ export function bareStartScenario(client: Client, options: BareStartOptions): Sc
           },
         };
         await client.connection.withDeadline(Date.now() + options.startTimeoutMs, () =>
-          client.workflow.start(TASK_WORKFLOW_TYPE, startOptions(task, taskQueue)),
+          client.workflow.start(
+            TASK_WORKFLOW_TYPE,
+            startOptions(task, { taskQueue, priority: task.priority }),
+          ),
         );
         return { ok: true, label: 'started' };
       };

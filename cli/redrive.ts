@@ -8,7 +8,7 @@
  * `GET /v1/tasks/:taskId` then shows the new run.
  */
 import { parseArgs } from 'node:util';
-import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import { startOptions } from '../gateway/start-options.ts';
 import { parseVariables } from '../protocol/variables.ts';
@@ -17,8 +17,7 @@ import {
   TASK_WORKFLOW_TYPE,
   type TaskWorkflowInput,
 } from '../protocol/workflow-api.ts';
-import { blobDataConverter } from './stack.ts';
-import { temporalConnectionOptions } from './temporal-connection.ts';
+import { openClient } from './stack.ts';
 
 const USAGE = `usage: ackflow redrive [--status failed,timed_out,terminated,cancelled]
   [--type TASK_TYPE] [--error-code CODE] [--tenant ID] [--since 24h | --from ISO --to ISO]
@@ -100,13 +99,8 @@ export async function redrive(argv: string[]): Promise<number> {
     to,
   });
   const variables = parseVariables(process.env);
-  const connection = await Connection.connect(temporalConnectionOptions(variables));
+  const { client, connection } = await openClient(variables);
   try {
-    const client = new Client({
-      connection,
-      namespace: variables.TEMPORAL_NAMESPACE,
-      dataConverter: blobDataConverter(variables),
-    });
     const ids: string[] = [];
     for await (const execution of client.workflow.list({ query })) {
       if (!ids.includes(execution.workflowId)) ids.push(execution.workflowId);

@@ -7,7 +7,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
 import {
   bundleWorkflowCode,
   type ReplayResult,
@@ -18,8 +17,7 @@ import { parseVariables } from '../protocol/variables.ts';
 import { installTemporalLogger } from '../worker/runtime-logger.ts';
 import { quietBundlerLogger, WORKFLOWS_PATH } from '../worker/worker.ts';
 import { createLogger } from './logger.ts';
-import { blobDataConverter } from './stack.ts';
-import { temporalConnectionOptions } from './temporal-connection.ts';
+import { blobDataConverter, openClient } from './stack.ts';
 
 const USAGE = `usage: ackflow replay [--file HISTORY.json …] [--workflow-id ID …] [--open]
   [--query 'VISIBILITY QUERY'] [--bundle BUNDLE.js | --workflows PATH]`;
@@ -55,13 +53,8 @@ export async function replay(argv: string[]): Promise<number> {
     sources.push({ workflowId: basename(file).replace(/\.json$/, ''), history });
   }
   if (fromServer) {
-    const connection = await Connection.connect(temporalConnectionOptions(variables));
+    const { client, connection } = await openClient(variables);
     try {
-      const client = new Client({
-        connection,
-        namespace: variables.TEMPORAL_NAMESPACE,
-        dataConverter: blobDataConverter(variables),
-      });
       const ids = [...values['workflow-id']];
       const query = values.query ?? (values.open ? 'ExecutionStatus = "Running"' : undefined);
       if (query) {

@@ -99,3 +99,14 @@ export async function launchWorkers(
 export function blobDataConverter(variables: Variables) {
   return { payloadCodecs: [createBlobCodec(createFolderBlobStore(resolve(variables.BLOB_DIR)))] };
 }
+
+/** A client for a one-off command (replay, redrive, report); close its connection after. */
+export async function openClient(variables: Variables) {
+  const connection = await Connection.connect(temporalConnectionOptions(variables));
+  const client = new Client({
+    connection,
+    namespace: variables.TEMPORAL_NAMESPACE,
+    dataConverter: blobDataConverter(variables),
+  });
+  return { client, connection };
+}
