@@ -4,6 +4,7 @@ import { bundle } from './bundle.ts';
 import { dev } from './dev.ts';
 import { redrive } from './redrive.ts';
 import { replay } from './replay.ts';
+import { report } from './report/index.ts';
 import { send } from './send.ts';
 import { gateway, mockLlm, worker } from './services.ts';
 import { provisionTemporalCli } from './temporal-cli.ts';
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   send: { run: send, help: 'sign an envelope as QStash does and deliver it' },
   redrive: { run: redrive, help: 'start again tasks that failed or timed out (--dry-run)' },
   replay: { run: replay, help: 'replay histories against this code; non-zero on nondeterminism' },
+  report: { run: report, help: 'the three curves, signals and capacity from logs (--visibility)' },
   bundle: { run: bundle, help: 'prebuild the workflow bundle (--out dist/workflow-bundle.js)' },
   'mock-llm': { run: mockLlm, help: 'the built-in OpenAI-compatible mock LLM' },
   'temporal-cli': { run: temporalCli, help: 'find or install the Temporal CLI; prints its path' },

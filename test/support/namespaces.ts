@@ -15,4 +15,5 @@ export const TEST_NAMESPACES = {
   metrics: 'ackflow-test-metrics',
   redrive: 'ackflow-test-redrive',
   priority: 'ackflow-test-priority',
+  report: 'ackflow-test-report',
 } as const;
