@@ -90,7 +90,7 @@ describe('a worker killed mid-chunk', () => {
 });
 
 describe('a worker stopped with SIGTERM mid-chunk', () => {
-  it('finishes its chunk before it exits, so nothing is generated twice', async () => {
+  it('exits within its grace time and hands the task on, at most one chunk repeated', async () => {
     const TOKENS = 600;
     const taskId = `sigterm-${Date.now()}`;
     // 600 tokens at 300 a second: three chunks over two seconds.
@@ -103,16 +103,17 @@ describe('a worker stopped with SIGTERM mid-chunk', () => {
     await until(() => mock.stats().tokensGenerated - before >= 100, 30_000);
     const stopping = Date.now();
     await first.kill('SIGTERM');
-    const stoppedAfter = Date.now() - stopping;
-    // The chunk under way (256 tokens at 300/s) was allowed to finish, within the grace time.
-    expect(mock.stats().tokensGenerated - before).toBeGreaterThanOrEqual(256);
-    expect(stoppedAfter).toBeLessThan(15_000);
+    // The grace time is 10 s: the chunk under way either finishes or is handed back.
+    expect(Date.now() - stopping).toBeLessThan(15_000);
 
     const second = startWorker();
     await second.ready;
     const view = await waitForState(gateway, taskId, ['completed', 'failed'], 60_000);
     expect(view.state).toBe('completed');
-    expect(mock.stats().tokensGenerated - before).toBe(TOKENS);
+    expect(view.result.usage.completionTokens).toBe(TOKENS);
+    const generated = mock.stats().tokensGenerated - before;
+    expect(generated - TOKENS).toBeLessThanOrEqual(256);
+    console.log(`SIGTERM: ${generated - TOKENS} tokens generated twice`);
     await second.kill('SIGTERM');
   });
 });
