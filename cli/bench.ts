@@ -67,7 +67,7 @@ async function benchAck(argv: string[]): Promise<number> {
         : { settle: async () => undefined, waits: [] };
     say(`storage: ${stack.storage}`);
     say(
-      `workers: ${options.workers === 'local' ? 'on this machine, running every task' : 'none (elsewhere)'}`,
+      `workers: ${options.workers === 'local' ? 'here, running every task' : 'none (elsewhere)'}`,
     );
     say(
       `bench ack: ${options.rate}/s, ${options.durationS} s measured per scenario ` +

@@ -5,7 +5,7 @@
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signQstashJwt } from '../cli/qstash-signer.ts';
+import { type SignOptions, signQstashJwt } from '../cli/qstash-signer.ts';
 import { TEST_NAMESPACES } from './support/namespaces.ts';
 import {
   deliver,
@@ -96,14 +96,18 @@ describe('answers 200', () => {
 describe('answers 401 and starts nothing', () => {
   const body = (taskId: string) => JSON.stringify(envelope(taskId));
   const now = () => Math.floor(Date.now() / 1000);
+  /** Delivers the task's body with a token signed from it, with some claims changed. */
+  const signedWith =
+    (changes: Partial<SignOptions>, transform = (token: string) => token) =>
+    (id: string) => {
+      const signed = { key: TEST_KEYS.current, url: INGRESS_URL, body: body(id) };
+      return deliverSigned(body(id), transform(signQstashJwt({ ...signed, ...changes })));
+    };
+  const unsigned = (token: string) => token.replace(/\.[^.]+$/, '.');
   const cases: Array<[string, (taskId: string) => Promise<Response>, string]> = [
     [
       'without a signature or key',
-      (id) =>
-        fetch(`${stack.gateway.url}/v1/tasks`, {
-          method: 'POST',
-          body: body(id),
-        }),
+      (id) => fetch(`${stack.gateway.url}/v1/tasks`, { method: 'POST', body: body(id) }),
       'signature_missing',
     ],
     [
@@ -113,10 +117,7 @@ describe('answers 401 and starts nothing', () => {
     ],
     [
       'for a signature made with another key',
-      (id) =>
-        deliver(stack.gateway, envelope(id), {
-          key: 'sig_wrong',
-        }),
+      (id) => deliver(stack.gateway, envelope(id), { key: 'sig_wrong' }),
       'signature_invalid',
     ],
     [
@@ -130,71 +131,15 @@ describe('answers 401 and starts nothing', () => {
     ],
     [
       'for a signature naming another URL',
-      (id) =>
-        deliverSigned(
-          body(id),
-          signQstashJwt({
-            key: TEST_KEYS.current,
-            url: 'https://elsewhere.test/v1/tasks',
-            body: body(id),
-          }),
-        ),
+      signedWith({ url: 'https://elsewhere.test/v1/tasks' }),
       'signature_invalid',
     ],
-    [
-      'for an expired signature',
-      (id) =>
-        deliverSigned(
-          body(id),
-          signQstashJwt({
-            key: TEST_KEYS.current,
-            url: INGRESS_URL,
-            body: body(id),
-            now: now() - 3600,
-          }),
-        ),
-      'signature_invalid',
-    ],
-    [
-      'for a signature not valid yet',
-      (id) =>
-        deliverSigned(
-          body(id),
-          signQstashJwt({
-            key: TEST_KEYS.current,
-            url: INGRESS_URL,
-            body: body(id),
-            now: now() + 3600,
-          }),
-        ),
-      'signature_invalid',
-    ],
-    [
-      'for a wrong issuer',
-      (id) =>
-        deliverSigned(
-          body(id),
-          signQstashJwt({
-            key: TEST_KEYS.current,
-            url: INGRESS_URL,
-            body: body(id),
-            issuer: 'Mallory',
-          }),
-        ),
-      'signature_invalid',
-    ],
+    ['for an expired signature', signedWith({ now: now() - 3600 }), 'signature_invalid'],
+    ['for a signature not valid yet', signedWith({ now: now() + 3600 }), 'signature_invalid'],
+    ['for a wrong issuer', signedWith({ issuer: 'Mallory' }), 'signature_invalid'],
     [
       'for an unsigned token (alg none)',
-      (id) =>
-        deliverSigned(
-          body(id),
-          signQstashJwt({
-            key: TEST_KEYS.current,
-            url: INGRESS_URL,
-            body: body(id),
-            header: { alg: 'none' },
-          }).replace(/\.[^.]+$/, '.'),
-        ),
+      signedWith({ header: { alg: 'none' } }, unsigned),
       'signature_invalid',
     ],
     ['for a wrong API key', (id) => submit(body(id), 'not-a-key'), 'api_key_invalid'],
