@@ -20,8 +20,10 @@ export function createBlobCodec(store: BlobStore, threshold = BLOB_THRESHOLD_BYT
     async encode(payloads) {
       return Promise.all(
         payloads.map(async (payload): Promise<Payload> => {
-          if (!payload.data || payload.data.byteLength <= threshold) return payload;
-          const key = await store.put(payload.data);
+          // The SDK hands some payloads over with `data` as a plain array (an empty one for a
+          // workflow that returns nothing), so size it by length and store it as bytes.
+          if (!payload.data || payload.data.length <= threshold) return payload;
+          const key = await store.put(Uint8Array.from(payload.data));
           const metadata: Record<string, Uint8Array> = {
             encoding: text.encode(REFERENCE_ENCODING),
           };

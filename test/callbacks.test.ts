@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALLBACK_HEADERS, verifyCallback } from '../protocol/callback.ts';
+import { callbackWorkflowId } from '../workflows/callback-workflow.ts';
 import { TEST_NAMESPACES } from './support/namespaces.ts';
 import {
   deliver,
@@ -86,6 +87,10 @@ describe('the result callback', () => {
     });
     expect(payload.result.output).toBe(view.result.output);
     expect(callback.headers['idempotency-key']).toBe(`${taskId}:completed`);
+
+    // The callback's own workflow then closes too, rather than failing its last task.
+    const child = stack.client.workflow.getHandle(callbackWorkflowId(taskId));
+    await expect(child.result()).resolves.toBeUndefined();
   });
 
   it('tells of a failure with its error code', async () => {
