@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { parseVariables, resolveSigningKeys } from '../protocol/variables.ts';
+import { parseVariables, publicUrlFor, resolveSigningKeys } from '../protocol/variables.ts';
 import { TERMINAL_STATES, type TaskState } from '../protocol/task-state.ts';
 import { qstashHeaders } from './qstash-signer.ts';
 
@@ -48,7 +48,7 @@ export async function send(argv: string[]): Promise<number> {
 
   // `url` is what the signature names (the public URL QStash calls); `target` is where this
   // command actually connects, which differs behind a proxy.
-  const url = values.url ?? new URL('/v1/tasks', variables.GATEWAY_PUBLIC_URL).toString();
+  const url = values.url ?? publicUrlFor(variables.GATEWAY_PUBLIC_URL, '/v1/tasks');
   const target = values.target ?? url;
   const body = JSON.stringify(envelope);
   const headers = qstashHeaders({
@@ -67,7 +67,8 @@ export async function send(argv: string[]): Promise<number> {
 
   // The read token in the answer lets this command follow the task without an API key.
   const { readToken } = JSON.parse(answer) as { readToken: string };
-  const statusUrl = new URL(`/v1/tasks/${envelope.taskId}`, target);
+  // The status path hangs off the ingress URL, which keeps any prefix a proxy needs.
+  const statusUrl = new URL(`${target.replace(/\/+$/, '')}/${envelope.taskId}`);
   statusUrl.searchParams.set('token', readToken);
   for (;;) {
     const view = (await (await fetch(statusUrl)).json()) as { state: TaskState };

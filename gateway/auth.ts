@@ -1,6 +1,7 @@
 /** Who sent a delivery: QStash (a valid signature) or a producer holding an API key. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ERROR_CODES } from '../protocol/error-codes.ts';
+import { publicUrlFor } from '../protocol/variables.ts';
 import type { GatewayConfig } from './config.ts';
 import { Problem } from './problems.ts';
 import { createSignatureVerifier, SignatureRejected } from './signature.ts';
@@ -26,7 +27,8 @@ export function createAuthenticator(config: GatewayConfig) {
     path: string,
   ): Promise<Sender> {
     if (headers.signature) {
-      const url = new URL(path, config.publicUrl).toString();
+      // `path` is what reached the gateway; a proxy may have stripped a prefix from it.
+      const url = publicUrlFor(config.publicUrl, path);
       try {
         const { signatureId } = await verify(headers.signature, body, url);
         return { source: 'qstash', signatureId };

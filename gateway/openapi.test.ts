@@ -12,6 +12,7 @@ import { listTaskTypes } from '../protocol/task-types.ts';
 import type { TaskResult } from '../protocol/workflow-api.ts';
 import { createGatewayApp } from './app.ts';
 import type { GatewayConfig } from './config.ts';
+import { buildOpenApiDocument } from './openapi.ts';
 import type { TaskBackend, TaskView } from './temporal-tasks.ts';
 
 // A parsed JSON document is walked by property; the assertions, not the types, check it.
@@ -85,6 +86,11 @@ describe('GET /openapi.json', () => {
 
     expect(document.openapi).toBe('3.1.0');
     expect(document.servers).toEqual([{ url: config.publicUrl }]);
+  });
+
+  it('names a prefixed public URL as its server, without a slash before the paths', () => {
+    const document = buildOpenApiDocument('https://example.com/ackflow/');
+    expect(document.servers).toEqual([{ url: 'https://example.com/ackflow' }]);
   });
 
   it('describes every ingress answer, with the headers QStash acts on', async () => {

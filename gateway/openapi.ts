@@ -213,7 +213,8 @@ export function buildOpenApiDocument(publicUrl: string): JsonObject {
         'Receives QStash deliveries, starts one Temporal workflow per task, and answers as ' +
         'soon as the start is durable.',
     },
-    servers: [{ url: publicUrl }],
+    // Paths below start with a slash, so the server URL must not end with one.
+    servers: [{ url: publicUrl.replace(/\/+$/, '') }],
     paths: {
       '/v1/tasks': { post: ingress },
       '/v1/tasks/{taskId}': { get: readTask },

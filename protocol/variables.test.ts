@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseVariables, QSTASH_DEV_SIGNING_KEYS, resolveSigningKeys } from './variables.ts';
+import {
+  parseVariables,
+  publicUrlFor,
+  QSTASH_DEV_SIGNING_KEYS,
+  resolveSigningKeys,
+} from './variables.ts';
 
 describe('parseVariables', () => {
   it('fills in the documented defaults', () => {
@@ -56,5 +61,25 @@ describe('resolveSigningKeys', () => {
       next: 'sig_b',
       development: false,
     });
+  });
+});
+
+describe('publicUrlFor', () => {
+  it('keeps the path prefix of the public URL in front of the path', () => {
+    expect(publicUrlFor('https://example.com/ackflow', '/v1/tasks')).toBe(
+      'https://example.com/ackflow/v1/tasks',
+    );
+  });
+
+  it('gives the same URL whether or not the public URL ends with a slash', () => {
+    expect(publicUrlFor('https://example.com/ackflow/', '/v1/tasks')).toBe(
+      'https://example.com/ackflow/v1/tasks',
+    );
+    expect(publicUrlFor('http://localhost:8787/', '/v1/tasks')).toBe(
+      'http://localhost:8787/v1/tasks',
+    );
+    expect(publicUrlFor('http://localhost:8787', '/v1/tasks')).toBe(
+      'http://localhost:8787/v1/tasks',
+    );
   });
 });

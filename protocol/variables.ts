@@ -98,6 +98,19 @@ export const variablesSchema = z.object({
 
 export type Variables = z.infer<typeof variablesSchema>;
 
+/**
+ * The address QStash calls for a gateway `path`: GATEWAY_PUBLIC_URL, with any path prefix a
+ * proxy adds (`https://example.com/ackflow`), then the path. Resolving the path against the
+ * base URL would drop that prefix; a trailing slash on the variable makes no difference.
+ */
+export function publicUrlFor(publicUrl: string, path: string): string {
+  const url = new URL(publicUrl);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+  url.search = '';
+  url.hash = '';
+  return url.toString();
+}
+
 export class ConfigurationError extends Error {
   override name = 'ConfigurationError';
 }
