@@ -16,4 +16,7 @@ export const TEST_NAMESPACES = {
   redrive: 'ackflow-test-redrive',
   priority: 'ackflow-test-priority',
   report: 'ackflow-test-report',
+  fuzz: 'ackflow-test-fuzz',
+  abuse: 'ackflow-test-abuse',
+  security: 'ackflow-test-security',
 } as const;
