@@ -40,10 +40,19 @@ async function referenceText(prompt: string) {
   return completion.choices[0]!.message.content!;
 }
 
-/** Runs one task with `fault` queued for its prompt; reports what happened. */
-async function runWithFault(label: string, fault: FaultSpec) {
+/**
+ * Runs one task with `fault` queued for its prompt; reports what happened. `tokensPerSecond`
+ * paces the task's streams (and the reference's, which runs alongside to save the time).
+ */
+async function runWithFault(
+  label: string,
+  fault: FaultSpec,
+  { tokens = TOKENS, tokensPerSecond }: { tokens?: number; tokensPerSecond?: number } = {},
+) {
   const taskId = `faults-${label}-${Date.now()}-${(sequence += 1)}`;
-  const prompt = `${taskId} [[mock:tokens=${TOKENS}]]`;
+  const pace = tokensPerSecond ? ` [[mock:tps=${tokensPerSecond}]]` : '';
+  const prompt = `${taskId} [[mock:tokens=${tokens}]]${pace}`;
+  const expected = referenceText(prompt);
   stack.mock.faults.add({ ...fault, match: taskId });
   const tokensBefore = stack.mock.stats().tokensGenerated;
   const started = Date.now();
@@ -59,7 +68,7 @@ async function runWithFault(label: string, fault: FaultSpec) {
     seconds: (Date.now() - started) / 1000,
     maxAttempt: Math.max(...attempts),
     tokensGenerated: stack.mock.stats().tokensGenerated - tokensBefore,
-    expected: await referenceText(prompt),
+    expected: await expected,
   };
 }
 
@@ -95,6 +104,30 @@ describe('a task meeting a fault of the LLM', () => {
     expect(run.maxAttempt).toBe(2);
     expect(run.tokensGenerated - TOKENS).toBeLessThanOrEqual(256);
   });
+
+  // A restart from scratch would repeat every token streamed before the fault; resuming
+  // from the last heartbeat repeats at most the few since it (heartbeats are ≤1 s apart).
+  // The fault comes five seconds into the first chunk, after several heartbeats.
+  it.each([
+    ['dropped', { kind: 'drop', afterTokens: 200 }],
+    ['stalled', { kind: 'stall', afterTokens: 200 }],
+  ] as const)(
+    'resumes a stream %s well into a chunk from its last heartbeat, not from scratch',
+    async (label, fault) => {
+      const run = await runWithFault(`resume-${label}`, fault, {
+        tokens: 300,
+        tokensPerSecond: 40,
+      });
+      expect(run.view.state).toBe('completed');
+      expect(run.view.result.output).toBe(run.expected);
+      expect(run.maxAttempt).toBe(2);
+      const repeated = run.tokensGenerated - 300;
+      console.log(`${label} after ${fault.afterTokens} tokens: ${repeated} generated twice`);
+      expect(repeated).toBeGreaterThanOrEqual(0);
+      expect(repeated).toBeLessThan(fault.afterTokens / 4);
+      expect(run.view.result.usage.completionTokens).toBe(300);
+    },
+  );
 
   it('fails at once with a clear code when the provider refuses the request', async () => {
     const run = await runWithFault('400', { kind: 'bad_request' });

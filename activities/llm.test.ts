@@ -1,0 +1,56 @@
+import type { Info } from '@temporalio/activity';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningMockLlm, startMockLlm } from '../bench/mock-llm/index.ts';
+import type { ChunkRequest } from '../protocol/task-steps.ts';
+import { createLlmActivities } from './llm.ts';
+
+let mock: RunningMockLlm;
+beforeAll(async () => {
+  mock = await startMockLlm({ port: 0, tokensPerSecond: 0 });
+});
+afterAll(async () => {
+  await mock?.close();
+});
+
+const request = (maxTokens: number): ChunkRequest => ({
+  model: 'mock-fast',
+  messages: [{ role: 'user', content: 'a chunk resumed from its heartbeat [[mock:tokens=500]]' }],
+  prefix: '',
+  maxTokens,
+});
+
+/** Runs one attempt of generateChunk, as a retry when `heartbeatDetails` is given. */
+async function attempt(maxTokens: number, heartbeatDetails?: unknown) {
+  const info: Partial<Info> = { attempt: heartbeatDetails ? 2 : 1, heartbeatDetails };
+  const environment = new MockActivityEnvironment(info);
+  const heartbeats: unknown[] = [];
+  environment.on('heartbeat', (details) => heartbeats.push(details));
+  const { generateChunk } = createLlmActivities({ baseURL: mock.url, apiKey: 'test' });
+  const before = mock.stats().tokensGenerated;
+  const response = await environment.run(generateChunk, request(maxTokens));
+  return { response, heartbeats, generated: mock.stats().tokensGenerated - before };
+}
+
+describe('generateChunk on a retry', () => {
+  it("continues from the last heartbeat's text and asks only for the tokens left", async () => {
+    const whole = await attempt(100);
+    const interrupted = await attempt(60);
+    const text = interrupted.response.text;
+
+    const retry = await attempt(100, { text, completionTokens: 60 });
+
+    expect(retry.heartbeats[0]).toEqual({ text, completionTokens: 60 });
+    expect(retry.generated).toBe(40);
+    expect(retry.response.text).toBe(whole.response.text);
+    expect(retry.response.completionTokens).toBe(100);
+  });
+
+  it('returns at once when the heartbeat already holds the whole chunk', async () => {
+    const done = await attempt(30);
+    const retry = await attempt(30, { text: done.response.text, completionTokens: 30 });
+
+    expect(retry.generated).toBe(0);
+    expect(retry.response).toMatchObject({ text: done.response.text, finishReason: 'length' });
+  });
+});
