@@ -2,7 +2,7 @@ import type { Info } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningMockLlm, startMockLlm } from '../bench/mock-llm/index.ts';
-import type { ChunkRequest } from '../protocol/task-steps.ts';
+import type { ChunkRequest, ChunkResponse } from '../protocol/task-steps.ts';
 import { createLlmActivities } from './llm.ts';
 
 let mock: RunningMockLlm;
@@ -28,7 +28,8 @@ async function attempt(maxTokens: number, heartbeatDetails?: unknown) {
   environment.on('heartbeat', (details) => heartbeats.push(details));
   const { generateChunk } = createLlmActivities({ baseURL: mock.url, apiKey: 'test' });
   const before = mock.stats().tokensGenerated;
-  const response = await environment.run(generateChunk, request(maxTokens));
+  // run()'s result type cannot be inferred from the activity, so it is named here.
+  const response = (await environment.run(generateChunk, request(maxTokens))) as ChunkResponse;
   return { response, heartbeats, generated: mock.stats().tokensGenerated - before };
 }
 
