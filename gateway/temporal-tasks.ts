@@ -29,6 +29,7 @@ export class TemporalUnavailable extends Error {
 export interface StartOutcome {
   duplicate: boolean;
   workflowId: string;
+  /** The first run of the task's workflow; for a duplicate, absent if it could not be read. */
   runId?: string;
 }
 
@@ -67,6 +68,9 @@ const STATES: Record<string, TaskState> = {
   TIMED_OUT: 'timed_out',
 };
 
+/** How long a duplicate delivery may wait for its run id, holding its QStash slot. */
+const DUPLICATE_LOOKUP_MS = 1_000;
+
 /** gRPC status codes that mean "not reachable now" rather than "no". */
 const GRPC_DEADLINE_EXCEEDED = 4;
 const GRPC_UNAVAILABLE = 14;
@@ -96,6 +100,17 @@ export function createTemporalTasks(client: Client, startTimeoutMs: number): Tas
     }
   };
 
+  /**
+   * The run a task's first delivery started, for a duplicate's answer and log line: the
+   * already-started error names the workflow but not the run. A look-up that fails or is
+   * slow gives undefined, and the delivery is still the duplicate it is.
+   */
+  const firstRunIdOf = (workflowId: string) =>
+    call(DUPLICATE_LOOKUP_MS, () => client.workflow.getHandle(workflowId).describe()).then(
+      (description) => description.raw.workflowExecutionInfo?.firstRunId || description.runId,
+      () => undefined,
+    );
+
   return {
     async start(task, route) {
       try {
@@ -109,7 +124,8 @@ export function createTemporalTasks(client: Client, startTimeoutMs: number): Tas
         };
       } catch (error) {
         if (error instanceof WorkflowExecutionAlreadyStartedError) {
-          return { duplicate: true, workflowId: task.taskId };
+          const runId = await firstRunIdOf(task.taskId);
+          return { duplicate: true, workflowId: task.taskId, runId };
         }
         if (error instanceof TemporalUnavailable) throw error;
         // Whatever else went wrong, the task is not held: QStash must try again.

@@ -66,7 +66,14 @@ export const taskAcceptedSchema = z.discriminatedUnion('mode', [
     ...acceptedFields,
     mode: z.literal('durable'),
     workflowId: z.string(),
-    runId: z.string().optional().meta({ description: 'Absent when the task already existed.' }),
+    runId: z
+      .string()
+      .optional()
+      .meta({
+        description:
+          "The first run of the task's workflow, for a duplicate too; a duplicate omits it " +
+          'when the run could not be looked up in time.',
+      }),
     duplicate: z.boolean().meta({
       description: 'True when a workflow for this task id had already been started.',
     }),

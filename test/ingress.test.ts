@@ -4,8 +4,10 @@
  * often it is delivered.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SignOptions, signQstashJwt } from '../cli/qstash-signer.ts';
+import { startGateway } from '../gateway/server.ts';
 import { TEST_NAMESPACES } from './support/namespaces.ts';
 import {
   deliver,
@@ -59,13 +61,34 @@ function submit(body: string, apiKey = TEST_API_KEY) {
 
 describe('answers 200', () => {
   it('once the workflow has started, and 200 with duplicate for the same task again', async () => {
-    const taskId = newTaskId('ok');
-    const first = await deliver(stack.gateway, envelope(taskId));
-    expect(first.status).toBe(200);
-    expect(await first.json()).toMatchObject({ taskId, duplicate: false, mode: 'durable' });
-    const again = await deliver(stack.gateway, envelope(taskId));
-    expect(again.status).toBe(200);
-    expect(await again.json()).toMatchObject({ taskId, duplicate: true });
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const gateway = await startGateway({
+      config: testGatewayConfig(stack.mock.url),
+      client: stack.client,
+      logger,
+      port: 0,
+      host: '127.0.0.1',
+    });
+    try {
+      const taskId = newTaskId('ok');
+      const first = await deliver(gateway, envelope(taskId));
+      expect(first.status).toBe(200);
+      const started = await first.json();
+      expect(started).toMatchObject({ taskId, duplicate: false, mode: 'durable' });
+      expect(started.runId).toEqual(expect.any(String));
+      const again = await deliver(gateway, envelope(taskId));
+      expect(again.status).toBe(200);
+      // The redelivery names the run the first delivery started, in its answer and its log.
+      expect(await again.json()).toMatchObject({ taskId, duplicate: true, runId: started.runId });
+      const logged = lines.map((line) => JSON.parse(line)).filter((l) => l.msg === 'delivery');
+      expect(logged).toMatchObject([
+        { taskId, duplicate: false, runId: started.runId },
+        { taskId, duplicate: true, runId: started.runId },
+      ]);
+    } finally {
+      await gateway.close();
+    }
   });
 
   it('for a direct submission with a valid API key', async () => {
@@ -241,8 +264,8 @@ describe('one workflow per task', () => {
     await deliver(stack.gateway, envelope(taskId));
     const done = await waitForState(stack.gateway, taskId, ['completed']);
     const again = await deliver(stack.gateway, envelope(taskId), { messageId: 'msg_retry' });
-    expect(await again.json()).toMatchObject({ duplicate: true });
     const description = await stack.client.workflow.getHandle(taskId).describe();
+    expect(await again.json()).toMatchObject({ duplicate: true, runId: description.runId });
     expect(description.status.name).toBe('COMPLETED');
     expect(description.closeTime?.toISOString()).toBe(done.timestamps.finishedAt);
     const { count } = await stack.client.workflow.count(`WorkflowId = '${taskId}'`);
