@@ -1,7 +1,9 @@
 /**
  * `ackflow dev`: the whole stack on one machine. The Temporal dev server with its Web UI and
  * a SQLite file under the data folder, the mock LLM when no key is set, a worker serving
- * both queues, and the gateway. Ctrl-C stops everything; a second start reuses the data.
+ * both queues, and the gateway. Ctrl-C stops everything in order (gateway, worker, mock,
+ * server), so the worker can report its running chunks before the server goes; a second
+ * start reuses the data.
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,12 +13,19 @@ import { createLogger } from './logger.ts';
 import { MOCK_LLM_PORT, usesMockLlm } from './settings.ts';
 import { launchGateway, launchWorkers } from './stack.ts';
 import { provisionTemporalCli } from './temporal-cli.ts';
+import { watchStopSignals } from './stop-signals.ts';
 import { startDevServer } from './temporal-server.ts';
+
+const USAGE = `usage: ackflow dev [--data-dir .data] [--temporal-port 7233] [--ui-port 8233]
+  [--mock-port 8788] [--worker-metrics-port 9464]
+The gateway listens on PORT (8787); signatures must name GATEWAY_PUBLIC_URL, so set both to
+move it, and pass the same URL to \`ackflow send --url\`.`;
 
 export async function dev(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
+      help: { type: 'boolean', default: false },
       'data-dir': { type: 'string', default: '.data' },
       'temporal-port': { type: 'string', default: '7233' },
       'ui-port': { type: 'string', default: '8233' },
@@ -24,17 +33,26 @@ export async function dev(argv: string[]): Promise<number> {
       'worker-metrics-port': { type: 'string', default: '9464' },
     },
   });
+  if (values.help) {
+    process.stderr.write(`${USAGE}\n`);
+    return 0;
+  }
   const variables = parseVariables(process.env);
   const logger = createLogger('ackflow-dev', variables.LOG_LEVEL);
   const dataDir = resolve(values['data-dir']);
   const stops: Array<() => Promise<unknown>> = [];
   const say = (line: string) => process.stdout.write(`${line}\n`);
+  const stop = watchStopSignals((signal) =>
+    say(`${signal}: still stopping; the worker hands back running chunks within 10 s`),
+  );
 
   try {
     const cli = await provisionTemporalCli({ log: say }).catch((error: Error) => {
       say(`${error.message}; falling back to the Temporal SDK's download (needs the internet)`);
       return undefined;
     });
+    // Provisioning can take minutes; a Ctrl-C meanwhile should not start a server after all.
+    if (stop.received()) return 0;
     if (cli) say(`temporal CLI: ${cli.path} (from ${cli.source}; ${cli.version.split('\n')[0]})`);
     const temporal = await startDevServer({
       cli,
@@ -42,6 +60,8 @@ export async function dev(argv: string[]): Promise<number> {
       uiPort: Number(values['ui-port']),
       dbFile: join(dataDir, 'temporal.db'),
       logFile: join(dataDir, 'temporal.log'),
+      // Out of Ctrl-C's reach, so the worker can report its running chunks before it stops.
+      ownGroup: true,
     });
     stops.unshift(() => temporal.stop());
     variables.TEMPORAL_ADDRESS = temporal.address;
@@ -79,17 +99,16 @@ export async function dev(argv: string[]): Promise<number> {
     say('Send a task:  npx ackflow send --prompt "Write a haiku about queues" --wait');
     say('Press Ctrl-C to stop.');
 
-    await new Promise<void>((done) => {
-      process.once('SIGINT', done);
-      process.once('SIGTERM', done);
-      void workersDone.catch((error) => {
-        logger.error({ err: error }, 'worker stopped unexpectedly');
-        done();
-      });
-    });
-    say('stopping…');
+    await Promise.race([
+      stop.requested,
+      workersDone.catch((error) => logger.error({ err: error }, 'worker stopped unexpectedly')),
+    ]);
+    say('stopping: gateway, worker, then the Temporal server…');
     return 0;
   } finally {
-    for (const stop of stops) await stop().catch((error) => logger.error({ err: error }, 'stop'));
+    for (const close of stops) {
+      await close().catch((error) => logger.error({ err: error }, 'stop'));
+    }
+    stop.dispose();
   }
 }

@@ -28,6 +28,13 @@ export interface DevServerOptions {
   /** Where the server's own log goes; discarded when absent. */
   logFile?: string;
   readyTimeoutMs?: number;
+  /**
+   * Runs the server in a process group of its own. A terminal's Ctrl-C reaches its whole
+   * foreground group; with this, it reaches the caller only, which must then stop the server
+   * itself, after whatever still needs it (a draining worker). A caller that dies without
+   * stopping it leaves it running.
+   */
+  ownGroup?: boolean;
 }
 
 export interface DevServer {
@@ -80,7 +87,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const stdio = log
     ? (['ignore', log.fd, log.fd] as const)
     : (['ignore', 'ignore', 'pipe'] as const);
-  const child = spawn(options.cli.path, args, { stdio: [...stdio] });
+  const child = spawn(options.cli.path, args, { stdio: [...stdio], detached: options.ownGroup });
   const stderr: string[] = [];
   child.stderr?.on('data', (data: Buffer) => stderr.push(data.toString()) > 20 && stderr.shift());
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
