@@ -17,9 +17,27 @@ import { readTokenFor } from './read-token.ts';
 import { resolveRoute, type Route } from './routes.ts';
 import { type TaskBackend, TemporalUnavailable } from './temporal-tasks.ts';
 
-function parseOrRefuse(body: string, messageId: string | undefined, sender: Sender): ParsedTask {
+/** Reads the raw bytes as UTF-8, and says whether they were valid UTF-8 (JSON's encoding). */
+function decodeBody(bytes: ArrayBuffer): { text: string; utf8: boolean } {
   try {
-    return parseTask(body, messageId);
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), utf8: true };
+  } catch {
+    // The lenient text is still what the signature check gets, so an unsigned or forged
+    // delivery answers 401 before anything looks at its encoding.
+    return { text: new TextDecoder().decode(bytes), utf8: false };
+  }
+}
+
+function parseOrRefuse(
+  body: { text: string; utf8: boolean },
+  messageId: string | undefined,
+  sender: Sender,
+): ParsedTask {
+  try {
+    // Decoding invalid bytes as U+FFFD would start a task whose input the producer never
+    // sent; such a body is refused like any other that is not JSON.
+    if (!body.utf8) throw new InvalidEnvelope(ERROR_CODES.malformedJson, 'body is not UTF-8');
+    return parseTask(body.text, messageId);
   } catch (error) {
     if (!(error instanceof InvalidEnvelope)) throw error;
     if (sender.source === 'qstash') {
@@ -48,7 +66,7 @@ export function ingressRoutes(config: GatewayConfig, backend: TaskBackend) {
 
   app.post('/v1/tasks', limit, async (c) => {
     const receivedAt = new Date();
-    const body = new TextDecoder().decode(await c.req.arrayBuffer());
+    const body = decodeBody(await c.req.arrayBuffer());
     const qstashMessageId = c.req.header('upstash-message-id');
     const retryCount = Number(c.req.header('upstash-retried') ?? 0) || 0;
     const headers = {
@@ -60,7 +78,7 @@ export function ingressRoutes(config: GatewayConfig, backend: TaskBackend) {
       fields: { qstashMessageId, retryCount, receivedAt: receivedAt.toISOString() },
     });
 
-    const sender = await authenticate(headers, body, c.req.path);
+    const sender = await authenticate(headers, body.text, c.req.path);
     noteIngress(c, { source: sender.source });
     const task = parseOrRefuse(body, qstashMessageId, sender);
     const { envelope, definition, taskId } = task;
