@@ -2,8 +2,8 @@
  * `ackflow dev`: the whole stack on one machine. The Temporal dev server with its Web UI and
  * a SQLite file under the data folder, the mock LLM when no key is set, a worker serving
  * both queues, and the gateway. Ctrl-C stops everything in order (gateway, worker, mock,
- * server), so the worker can report its running chunks before the server goes; a second
- * start reuses the data.
+ * server), so the worker can finish or hand back its running chunks before the server goes;
+ * a second start reuses the data.
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -43,7 +43,7 @@ export async function dev(argv: string[]): Promise<number> {
   const stops: Array<() => Promise<unknown>> = [];
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const stop = watchStopSignals((signal) =>
-    say(`${signal}: still stopping; the worker hands back running chunks within 10 s`),
+    say(`${signal}: still stopping; running chunks finish or are handed back within 10 s`),
   );
 
   try {
