@@ -73,15 +73,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     await mkdir(dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=wal');
   }
-  for (const name of new Set([namespace, ...(options.extraNamespaces ?? [])])) {
-    if (name !== 'default') args.push('--namespace', name);
-  }
-  for (const flag of searchAttributeFlags()) args.push('--search-attribute', flag);
-  // Task-queue priority and per-tenant fairness, which the matching service applies only
-  // when asked to.
-  for (const setting of ['matching.useNewMatcher=true', 'matching.enableFairness=true']) {
-    args.push('--dynamic-config-value', setting);
-  }
+  args.push(...taskServerFlags(namespace, options.extraNamespaces));
 
   const log = options.logFile ? await open(options.logFile, 'a') : undefined;
   const stdio = log
@@ -107,6 +99,23 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     pid: child.pid,
     stop: () => stopChild(child, exited),
   };
+}
+
+/**
+ * What every server for tasks needs, however it is started: the namespaces, the tasks' search
+ * attributes, and task-queue priority and per-tenant fairness, which the matching service
+ * applies only when asked to.
+ */
+export function taskServerFlags(namespace: string, extraNamespaces: string[] = []): string[] {
+  const flags: string[] = [];
+  for (const name of new Set([namespace, ...extraNamespaces])) {
+    if (name !== 'default') flags.push('--namespace', name);
+  }
+  for (const flag of searchAttributeFlags()) flags.push('--search-attribute', flag);
+  for (const setting of ['matching.useNewMatcher=true', 'matching.enableFairness=true']) {
+    flags.push('--dynamic-config-value', setting);
+  }
+  return flags;
 }
 
 async function waitUntilReady(
@@ -159,7 +168,11 @@ async function startWithSdkDownload(
       uiPort: options.uiPort,
       dbFilename: options.dbFile,
       namespace: options.namespace,
-      extraArgs: searchAttributeFlags().flatMap((flag) => ['--search-attribute', flag]),
+      // The SDK names `namespace` to the server itself; the flags add the rest.
+      extraArgs: taskServerFlags(
+        'default',
+        (options.extraNamespaces ?? []).filter((name) => name !== options.namespace),
+      ),
     },
   });
   return {
