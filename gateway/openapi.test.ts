@@ -116,6 +116,13 @@ describe('GET /openapi.json', () => {
     expect(paths['/metrics'].get.responses['200'].content['text/plain']).toBeDefined();
   });
 
+  it('lets a read token read a task but asks an API key to cancel one', async () => {
+    const { paths } = await openApiDocument();
+
+    expect(paths['/v1/tasks/{taskId}'].get.security).toContainEqual({ readToken: [] });
+    expect(paths['/v1/tasks/{taskId}/cancel'].post.security).toEqual([{ apiKey: [] }]);
+  });
+
   it('names both ways to authenticate a delivery', async () => {
     const { components } = await openApiDocument();
 

@@ -167,13 +167,18 @@ const followTask = {
 };
 
 const cancelTask = {
-  ...taskAccess,
+  security: [{ apiKey: [] }],
+  parameters: [taskIdParameter],
   operationId: 'cancelTask',
   summary: 'Ask a running task to stop.',
+  description:
+    'Takes an API key. A read token does not cancel: it is handed to browsers and travels ' +
+    'in URLs, so it may watch a task but not stop it.',
   responses: {
     202: answer('Cancellation requested.', 'CancelAccepted'),
     409: problem('The task has already finished.'),
     ...taskRefusals,
+    401: problem('No valid API key; a read token is not enough.'),
   },
 };
 
@@ -187,13 +192,15 @@ const SECURITY_SCHEMES = {
   apiKey: {
     type: 'http',
     scheme: 'bearer',
-    description: 'A key from GATEWAY_API_KEYS: direct submissions, and reading any task.',
+    description:
+      'A key from GATEWAY_API_KEYS: direct submissions, and reading or cancelling any task.',
   },
   readToken: {
     type: 'apiKey',
     in: 'header',
     name: 'X-Read-Token',
-    description: 'The `readToken` of a 200 answer to a delivery; reads that task only.',
+    description:
+      'The `readToken` of a 200 answer to a delivery; reads that task only, and cannot cancel it.',
   },
   readTokenQuery: {
     type: 'apiKey',

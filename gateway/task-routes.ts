@@ -36,6 +36,7 @@ export function taskStatusBody(view: TaskView) {
 export function taskRoutes(config: GatewayConfig, backend: TaskBackend) {
   const app = new Hono();
   const access = taskAccess(config);
+  const apiKeyAccess = taskAccess(config, { readToken: false });
   const taskIdOf = (c: Context) => c.req.param('taskId') as string;
 
   app.get('/v1/tasks/:taskId/events', access, (c) =>
@@ -48,7 +49,7 @@ export function taskRoutes(config: GatewayConfig, backend: TaskBackend) {
     ),
   );
 
-  app.post('/v1/tasks/:taskId/cancel', access, async (c) => {
+  app.post('/v1/tasks/:taskId/cancel', apiKeyAccess, async (c) => {
     const taskId = taskIdOf(c);
     const outcome = await orUnavailable(() => backend.cancel(taskId));
     if (outcome === 'not_found') throw new Problem(404, ERROR_CODES.notFound, `no task ${taskId}`);

@@ -9,9 +9,9 @@ import { CALLBACK_HEADERS, verifyCallback } from '../protocol/callback.ts';
 import { callbackWorkflowId } from '../workflows/callback-workflow.ts';
 import { TEST_NAMESPACES } from './support/namespaces.ts';
 import {
+  cancelTask,
   deliver,
   startTestStack,
-  taskUrl,
   TEST_CALLBACK_SECRET,
   waitForState,
 } from './support/stack.ts';
@@ -106,7 +106,7 @@ describe('the result callback', () => {
     const taskId = `callback-cancelled-${Date.now()}`;
     await start(taskId, `${taskId} [[mock:tokens=3000]] [[mock:tps=100]]`);
     await waitForState(stack.gateway, taskId, ['running']);
-    await fetch(taskUrl(stack.gateway, taskId, '/cancel'), { method: 'POST' });
+    await cancelTask(stack.gateway, taskId);
     await waitForState(stack.gateway, taskId, ['cancelled']);
     const payload = JSON.parse((await callbackFor(taskId)).body);
     expect(payload).toMatchObject({ state: 'cancelled', error: { code: 'task_cancelled' } });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporal } from '@temporalio/proto';
 import { TASK_QUEUES } from '../protocol/workflow-api.ts';
 import { TEST_NAMESPACES } from './support/namespaces.ts';
-import { deliver, startTestStack, taskUrl, waitForState } from './support/stack.ts';
+import { cancelTask, deliver, startTestStack, waitForState } from './support/stack.ts';
 
 const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
 
@@ -52,8 +52,6 @@ describe('with the heavy queue saturated', () => {
     const started = await Promise.all(heavy.map(chunkStarted));
     expect(started.filter(Boolean)).toHaveLength(2);
 
-    await Promise.all(
-      heavy.map((id) => fetch(taskUrl(stack.gateway, id, '/cancel'), { method: 'POST' })),
-    );
+    await Promise.all(heavy.map((id) => cancelTask(stack.gateway, id)));
   });
 });

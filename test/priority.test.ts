@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASK_QUEUES } from '../protocol/workflow-api.ts';
 import { TEST_NAMESPACES } from './support/namespaces.ts';
-import { deliver, startTestStack, taskUrl, waitForState } from './support/stack.ts';
+import { cancelTask, deliver, startTestStack, waitForState } from './support/stack.ts';
 
 let stack: Awaited<ReturnType<typeof startTestStack>>;
 beforeAll(async () => {
@@ -43,6 +43,6 @@ describe('with a backlog on the heavy queue', () => {
     const finished = (id: string) => views[all.indexOf(id)].timestamps.finishedAt as string;
     const lowsAfterHigh = low.filter((id) => finished(id) > finished(high));
     expect(lowsAfterHigh.length).toBeGreaterThanOrEqual(4);
-    await fetch(taskUrl(stack.gateway, blocker, '/cancel'), { method: 'POST' });
+    await cancelTask(stack.gateway, blocker);
   });
 });

@@ -7,6 +7,7 @@ import { readTokenFor } from '../gateway/read-token.ts';
 import { TEST_NAMESPACES } from './support/namespaces.ts';
 import { readEvents } from './support/sse.ts';
 import {
+  cancelTask,
   deliver,
   startTestStack,
   TEST_API_KEY,
@@ -119,7 +120,7 @@ describe('cancel', () => {
     await waitForState(stack.gateway, taskId, ['running']);
     await new Promise((resolve) => setTimeout(resolve, 500));
 
-    const response = await fetch(taskUrl(stack.gateway, taskId, '/cancel'), { method: 'POST' });
+    const response = await cancelTask(stack.gateway, taskId);
     expect(response.status).toBe(202);
     const view = await waitForState(stack.gateway, taskId, ['cancelled', 'completed'], 10_000);
     expect(view.state).toBe('cancelled');
@@ -129,15 +130,29 @@ describe('cancel', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(stack.mock.stats().tokensGenerated).toBe(before);
 
-    const again = await fetch(taskUrl(stack.gateway, taskId, '/cancel'), { method: 'POST' });
+    const again = await cancelTask(stack.gateway, taskId);
     expect(again.status).toBe(409);
   });
 
   it('answers 404 for a task that does not exist', async () => {
-    const response = await fetch(taskUrl(stack.gateway, 'missing-task', '/cancel'), {
-      method: 'POST',
-    });
+    const response = await cancelTask(stack.gateway, 'missing-task');
     expect(response.status).toBe(404);
+  });
+
+  it("is refused with the task's read token, which only reads, and the task goes on", async () => {
+    const taskId = newTaskId('cancel-token');
+    await start(taskId, 'keep going [[mock:tokens=600]] [[mock:tps=300]]');
+    await waitForState(stack.gateway, taskId, ['running']);
+
+    const byToken = await fetch(taskUrl(stack.gateway, taskId, '/cancel'), { method: 'POST' });
+    expect(byToken.status).toBe(401);
+    expect((await byToken.json()).error.code).toBe('access_denied');
+    const headers = { 'x-read-token': readTokenFor(TEST_TOKEN_SECRET, taskId) };
+    const base = `${stack.gateway.url}/v1/tasks/${taskId}`;
+    expect((await fetch(`${base}/cancel`, { method: 'POST', headers })).status).toBe(401);
+
+    const view = await waitForState(stack.gateway, taskId, ['completed', 'cancelled']);
+    expect(view.state).toBe('completed');
   });
 });
 

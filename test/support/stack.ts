@@ -130,6 +130,14 @@ export function taskUrl(gateway: RunningGateway, taskId: string, suffix = '') {
   return `${gateway.url}/v1/tasks/${taskId}${suffix}?token=${token}`;
 }
 
+/** Asks the gateway to stop a task, with an API key: a read token cannot cancel. */
+export function cancelTask(gateway: RunningGateway, taskId: string) {
+  return fetch(`${gateway.url}/v1/tasks/${taskId}/cancel`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TEST_API_KEY}` },
+  });
+}
+
 /** Polls the status endpoint until the task reaches one of `states`. */
 export async function waitForState(
   gateway: RunningGateway,
