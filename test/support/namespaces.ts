@@ -19,4 +19,7 @@ export const TEST_NAMESPACES = {
   fuzz: 'ackflow-test-fuzz',
   abuse: 'ackflow-test-abuse',
   security: 'ackflow-test-security',
+  chaosWorkers: 'ackflow-test-chaos-workers',
+  chaosGateway: 'ackflow-test-chaos-gateway',
+  chaosFaults: 'ackflow-test-chaos-faults',
 } as const;
