@@ -32,6 +32,7 @@ export function createSignatureVerifier(keys: SigningKeys) {
     url: string,
   ): Promise<VerifiedSignature> {
     try {
+      checkShape(signature);
       await receiver.verify({ signature, body, url, clockTolerance: CLOCK_TOLERANCE_SECONDS });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -41,16 +42,34 @@ export function createSignatureVerifier(keys: SigningKeys) {
   };
 }
 
-/** Reads `jti` from a token whose signature has already been verified. */
-function readTokenId(token: string): string | undefined {
-  const payload = token.split('.')[1];
-  if (!payload) return undefined;
+/** One part of a token (0: header, 1: claims) as an object, or undefined when it is not. */
+function readPart(token: string, index: number): Record<string, unknown> | undefined {
+  const part = token.split('.')[index];
+  if (!part) return undefined;
   try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
-      jti?: unknown;
-    };
-    return typeof claims.jti === 'string' ? claims.jti : undefined;
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Accepts only what QStash sends: HS256 with an expiry. The Receiver on its own takes any
+ * HMAC algorithm and a token without `exp`, which would then never expire; neither comes
+ * from QStash, so neither is let through, even under the right key.
+ */
+function checkShape(token: string): void {
+  const alg = readPart(token, 0)?.alg;
+  if (alg !== 'HS256') {
+    const named = String(JSON.stringify(alg)).slice(0, 40);
+    throw new Error(`algorithm ${named} is not accepted; QStash signs with HS256`);
+  }
+  if (typeof readPart(token, 1)?.exp !== 'number') throw new Error('the token has no expiry');
+}
+
+/** Reads `jti` from a token whose signature has already been verified. */
+function readTokenId(token: string): string | undefined {
+  const jti = readPart(token, 1)?.jti;
+  return typeof jti === 'string' ? jti : undefined;
 }
