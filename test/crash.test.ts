@@ -10,7 +10,7 @@ import { type RunningMockLlm, startMockLlm } from '../bench/mock-llm/index.ts';
 import type { RunningGateway } from '../gateway/server.ts';
 import { TEST_NAMESPACES } from './support/namespaces.ts';
 import { deliver, startTestGateway, testGatewayConfig, waitForState } from './support/stack.ts';
-import { startWorkerProcess, type WorkerProcess } from './support/worker-process.ts';
+import { startWorkerProcess, type WorkerProcess } from '../bench/worker-process.ts';
 
 const namespace = TEST_NAMESPACES.crash;
 let mock: RunningMockLlm;

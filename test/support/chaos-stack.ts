@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createBlobCodec } from '../../activities/blob-codec.ts';
 import { createFolderBlobStore } from '../../activities/blob-store.ts';
-import { type GatewayProcess, startGatewayProcess } from '../../bench/gateway-process.ts';
+import { type ServiceProcess, startGatewayProcess } from '../../bench/service-process.ts';
 import { type RunningMockLlm, startMockLlm } from '../../bench/mock-llm/index.ts';
 import { QstashSim, type QstashSimOptions } from '../../bench/qstash-sim.ts';
 import { writeWorkflowBundle } from '../../cli/bundle.ts';
@@ -89,7 +89,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     closers.push(() => workers.stopAll());
 
     const port = await freePort();
-    let gateway: GatewayProcess | undefined = await startGatewayProcess(env, port);
+    let gateway: ServiceProcess | undefined = await startGatewayProcess(env, port);
     closers.push(() => gateway?.close());
     const recorder = await startAnswerRecorder(gateway.url);
     closers.push(() => recorder.close());

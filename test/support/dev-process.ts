@@ -4,8 +4,10 @@
  * group) and then look for anything it left running.
  */
 import { execFile, spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort } from '../../cli/temporal-server.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/ackflow.js', import.meta.url));
 const run = promisify(execFile);
@@ -116,4 +118,20 @@ export function isRunning(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Polls until `check` holds, or throws after the timeout. */
+export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not true after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+/** Free ports, none twice. */
+export async function distinctFreePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
 }

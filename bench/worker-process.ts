@@ -1,11 +1,11 @@
 /**
- * Runs `ackflow worker` as a real child process, so a test can kill it with SIGKILL by its
- * pid, as a crash would, and start another.
+ * Runs `ackflow worker` as a real child process, so a benchmark can read its memory and CPU
+ * and a test can kill it with SIGKILL by its pid, as a crash would, and start another.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../../bin/ackflow.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/ackflow.js', import.meta.url));
 
 export interface WorkerProcess {
   pid: number;
@@ -15,8 +15,8 @@ export interface WorkerProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'worker'], {
+export function startWorkerProcess(env: Record<string, string>, args: string[] = []) {
+  const child: ChildProcess = spawn(process.execPath, [BIN, 'worker', ...args], {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -24,7 +24,8 @@ export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = new Promise<void>((resolve, reject) => {
     const onData = (data: Buffer) => {
-      output += data.toString();
+      // Only the start matters for readiness; a long run's lines are not all kept.
+      output = (output + data.toString()).slice(-200_000);
       if (output.includes('"worker running"')) resolve();
     };
     child.stdout?.on('data', onData);
@@ -32,7 +33,7 @@ export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
     void exited.then(() => reject(new Error(`worker exited early:\n${output}`)));
   });
   ready.catch(() => undefined);
-  return {
+  const worker: WorkerProcess = {
     pid: child.pid!,
     output: () => output,
     ready,
@@ -41,4 +42,5 @@ export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
       await exited;
     },
   };
+  return worker;
 }
