@@ -24,6 +24,14 @@ export function createLlmClient(settings: LlmSettings): OpenAI {
   });
 }
 
+/**
+ * The stream ended without a finish reason: the connection was closed cleanly but early, so
+ * the text is a prefix of the answer, possibly an empty one. Retryable, like a dropped socket.
+ */
+export class StreamEndedEarly extends Error {
+  override name = 'StreamEndedEarly';
+}
+
 /** Words are a fair, provider-independent stand-in for tokens when resuming. */
 export function countWords(text: string): number {
   const trimmed = text.trim();
@@ -46,7 +54,7 @@ export async function streamCompletion(
   options: { signal: AbortSignal; onDelta?: (text: string) => void },
 ): Promise<ChunkResponse> {
   let text = '';
-  let finishReason: ChunkResponse['finishReason'] = 'length';
+  let finishReason: ChunkResponse['finishReason'] | undefined;
   let promptTokens = 0;
   let completionTokens = 0;
   const stream = await client.chat.completions.create(
@@ -73,5 +81,10 @@ export async function streamCompletion(
     }
   }
   if (options.signal.aborted) throw options.signal.reason;
+  // Taken as a whole chunk, a cut-short stream would end the step early (an empty one at
+  // once), and the task would complete with part of its text.
+  if (!finishReason) {
+    throw new StreamEndedEarly(`the stream ended after ${completionTokens} tokens, unfinished`);
+  }
   return { text, finishReason, promptTokens, completionTokens };
 }

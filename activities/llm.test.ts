@@ -55,3 +55,18 @@ describe('generateChunk on a retry', () => {
     expect(retry.response).toMatchObject({ text: done.response.text, finishReason: 'length' });
   });
 });
+
+describe('generateChunk on a stream that ends without a finish reason', () => {
+  it('fails the attempt as retryable, keeping the text so far for the retry', async () => {
+    mock.faults.add({ kind: 'stall', afterTokens: 20, ms: 50 });
+    const environment = new MockActivityEnvironment({ attempt: 1 });
+    const heartbeats: unknown[] = [];
+    environment.on('heartbeat', (details) => heartbeats.push(details));
+    const { generateChunk } = createLlmActivities({ baseURL: mock.url, apiKey: 'test' });
+
+    const failure = await environment.run(generateChunk, request(100)).catch((error) => error);
+
+    expect(failure).toMatchObject({ type: 'llm_unavailable', nonRetryable: false });
+    expect(heartbeats.at(-1)).toMatchObject({ completionTokens: 20 });
+  });
+});
