@@ -22,4 +22,5 @@ export const TEST_NAMESPACES = {
   chaosWorkers: 'ackflow-test-chaos-workers',
   chaosGateway: 'ackflow-test-chaos-gateway',
   chaosFaults: 'ackflow-test-chaos-faults',
+  chaosTemporal: 'ackflow-test-chaos-temporal',
 } as const;
