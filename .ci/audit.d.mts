@@ -1,0 +1,1 @@
+export function judgeAudit(json: string): { code: number; lines: string[] };
