@@ -34,6 +34,11 @@ describe('ackflow bundle', () => {
     ).resolves.toBeUndefined();
   });
 
+  it('leaves zod out of the bundle, which is evaluated anew for every cached workflow', async () => {
+    const code = await readFile(await writeWorkflowBundle(join(dir, 'lean.js')), 'utf8');
+    expect(code).not.toMatch(/node_modules\/zod\//);
+  });
+
   it('writes a bundle whose replay catches a non-deterministic change', async () => {
     const codePath = await writeWorkflowBundle(join(dir, 'changed.js'), NONDETERMINISTIC);
     const history = JSON.parse(await readFile(HISTORY, 'utf8'));

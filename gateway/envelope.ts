@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { envelopeV1Schema, SUPPORTED_VERSIONS, taskIdSchema } from '../protocol/envelope.ts';
 import type { EnvelopeV1 } from '../protocol/envelope.ts';
 import { ERROR_CODES, type ErrorCode } from '../protocol/error-codes.ts';
+import { getTaskInput } from '../protocol/task-inputs.ts';
 import { getTaskType, type TaskTypeDefinition } from '../protocol/task-types.ts';
 
 /** A body that can never become a task, whoever sends it and however often. */
@@ -60,10 +61,11 @@ export function parseTask(body: string, qstashMessageId: string | undefined): Pa
   const envelope = parsed.data;
 
   const definition = getTaskType(envelope.type);
-  if (!definition) {
+  const inputSchema = getTaskInput(envelope.type);
+  if (!definition || !inputSchema) {
     throw new InvalidEnvelope(ERROR_CODES.unknownTaskType, `unknown task type: ${envelope.type}`);
   }
-  const input = definition.input.safeParse(envelope.input);
+  const input = inputSchema.safeParse(envelope.input);
   if (!input.success) {
     throw new InvalidEnvelope(ERROR_CODES.invalidInput, describeIssues(input.error));
   }

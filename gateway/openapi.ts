@@ -14,6 +14,7 @@ import {
   taskStatusSchema,
 } from '../protocol/api-schemas.ts';
 import { envelopeV1Schema, taskIdSchema } from '../protocol/envelope.ts';
+import { getTaskInput } from '../protocol/task-inputs.ts';
 import { listTaskTypes } from '../protocol/task-types.ts';
 import type { GatewayConfig } from './config.ts';
 import { RETRY_AFTER_SECONDS } from './problems.ts';
@@ -52,9 +53,11 @@ function componentSchemas(): Record<string, JsonObject> {
 
   // One envelope per task type, with `type` fixed and `input` checked by that type's schema.
   const envelopes = listTaskTypes().map((definition) => {
-    registry.add(definition.input, { id: `TaskInput.${definition.type}` });
+    const input = getTaskInput(definition.type);
+    if (!input) throw new Error(`task type ${definition.type} has no input schema`);
+    registry.add(input, { id: `TaskInput.${definition.type}` });
     const envelope = envelopeV1Schema
-      .extend({ type: z.literal(definition.type), input: definition.input })
+      .extend({ type: z.literal(definition.type), input })
       .meta({ description: definition.description });
     registry.add(envelope, { id: `Envelope.${definition.type}` });
     return envelope;

@@ -1,9 +1,9 @@
 /**
- * The task-type registry: each type's input schema, where it runs, which models it uses and
- * the ordered LLM steps it is made of. Prompt builders are pure functions, because the
- * workflow calls them and workflow code must be deterministic.
+ * The task-type registry: where each type runs, which models it uses and the ordered LLM
+ * steps it is made of. Prompt builders are pure functions, because the workflow calls them
+ * and workflow code must be deterministic. Input schemas live in task-inputs.ts, out of the
+ * workflow bundle.
  */
-import type { z } from 'zod';
 import type { Tier } from './envelope.ts';
 import { interviewPrep } from './task-types/interview-prep.ts';
 import { llmGenerate } from './task-types/llm-generate.ts';
@@ -29,7 +29,6 @@ export interface StepDefinition<Input> {
 export interface TaskTypeDefinition<Input = unknown> {
   type: string;
   description: string;
-  input: z.ZodType<Input>;
   tier: Tier;
   /** The model used unless the envelope names one. */
   model: string;

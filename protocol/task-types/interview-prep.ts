@@ -3,23 +3,14 @@
  * will probe, write questions with model answers drawn from the candidate's background, and
  * finish with a study plan for the gaps.
  */
-import { z } from 'zod';
+import type { InterviewPrepInput } from '../task-inputs.ts';
 import type { TaskTypeDefinition } from '../task-types.ts';
-
-const input = z.object({
-  jobDescription: z.string().min(1).max(50_000),
-  resume: z.string().max(100_000).optional(),
-  questionCount: z.number().int().min(1).max(50).default(10),
-});
-
-export type InterviewPrepInput = z.infer<typeof input>;
 
 const COACH = 'You are an interview coach for software roles. Be specific and practical.';
 
 export const interviewPrep: TaskTypeDefinition<InterviewPrepInput> = {
   type: 'interview.prep',
   description: 'Interview themes, questions with model answers, and a study plan.',
-  input,
   tier: 'heavy',
   model: 'mock-large',
   fallbackModels: ['mock-fast'],

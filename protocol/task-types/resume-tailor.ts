@@ -3,28 +3,14 @@
  * it against the résumé, then rewrite the résumé section by section, each rewrite seeing the
  * requirements and the match.
  */
-import { z } from 'zod';
+import type { ResumeTailorInput } from '../task-inputs.ts';
 import type { TaskTypeDefinition } from '../task-types.ts';
-
-const input = z.object({
-  resume: z.string().min(1).max(100_000),
-  jobDescription: z.string().min(1).max(50_000),
-  sections: z
-    .array(z.string().min(1).max(100))
-    .min(1)
-    .max(12)
-    .default(['Summary', 'Experience', 'Skills']),
-  tone: z.enum(['neutral', 'confident', 'concise']).default('neutral'),
-});
-
-export type ResumeTailorInput = z.infer<typeof input>;
 
 const EDITOR = 'You are an experienced technical recruiter and résumé editor. Never invent facts.';
 
 export const resumeTailor: TaskTypeDefinition<ResumeTailorInput> = {
   type: 'resume.tailor',
   description: 'Tailor a résumé to a job description, section by section.',
-  input,
   tier: 'heavy',
   model: 'mock-large',
   fallbackModels: ['mock-fast'],
