@@ -19,7 +19,10 @@ async function temporalCli(): Promise<number> {
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   dev: { run: dev, help: 'the whole stack on one machine (Temporal, worker, gateway, mock LLM)' },
   gateway: { run: gateway, help: 'the HTTP gateway only' },
-  worker: { run: worker, help: 'a worker serving task queues (--queues light,heavy)' },
+  worker: {
+    run: worker,
+    help: 'a worker serving task queues (--queues light,heavy --role all|workflows|activities)',
+  },
   send: { run: send, help: 'sign an envelope as QStash does and deliver it' },
   redrive: { run: redrive, help: 'start again tasks that failed or timed out (--dry-run)' },
   replay: { run: replay, help: 'replay histories against this code; non-zero on nondeterminism' },

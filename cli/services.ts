@@ -5,6 +5,7 @@ import { parseVariables } from '../protocol/variables.ts';
 import { createLogger } from './logger.ts';
 import { MOCK_LLM_PORT } from './settings.ts';
 import { launchGateway, launchWorkers } from './stack.ts';
+import { WORKER_ROLES, type WorkerRole } from '../worker/worker.ts';
 
 function untilSignal(): Promise<void> {
   return new Promise((done) => {
@@ -33,17 +34,23 @@ export async function worker(argv: string[]): Promise<number> {
     options: {
       queues: { type: 'string', default: 'light,heavy' },
       bundle: { type: 'string' },
+      role: { type: 'string', default: 'all' },
     },
   });
+  const role = values.role as WorkerRole;
+  if (!WORKER_ROLES.includes(role)) {
+    throw new Error(`--role is one of ${WORKER_ROLES.join(', ')}; got ${values.role}`);
+  }
   const variables = parseVariables(process.env);
   const logger = createLogger('ackflow-worker', variables.LOG_LEVEL);
   const workers = await launchWorkers(variables, logger, {
     tiers: values.queues.split(',').map((tier) => tier.trim()),
     bundlePath: values.bundle,
+    role,
   });
   const done = workers.run();
   logger.info(
-    { workerInstanceId: workers.workerInstanceId, queues: values.queues },
+    { workerInstanceId: workers.workerInstanceId, queues: values.queues, role },
     'worker running',
   );
   // SIGTERM lets running activities finish (or hand back) within the grace time.

@@ -13,7 +13,7 @@ import { startGateway, type RunningGateway } from '../gateway/server.ts';
 import { TASK_QUEUES } from '../protocol/workflow-api.ts';
 import type { Variables } from '../protocol/variables.ts';
 import { installTemporalRuntime } from '../worker/runtime-logger.ts';
-import { createWorkers, type RunningWorkers } from '../worker/worker.ts';
+import { createWorkers, type RunningWorkers, type WorkerRole } from '../worker/worker.ts';
 import { temporalConnectionOptions } from './temporal-connection.ts';
 import { callbackSettings, gatewayConfig, llmSettings } from './settings.ts';
 
@@ -59,7 +59,7 @@ export async function launchGateway(
 export async function launchWorkers(
   variables: Variables,
   logger: Logger,
-  options: { tiers?: string[]; mockUrl?: string; bundlePath?: string } = {},
+  options: { tiers?: string[]; mockUrl?: string; bundlePath?: string; role?: WorkerRole } = {},
 ): Promise<RunningWorkers & { connection: NativeConnection }> {
   const workerInstanceId = `worker-${randomUUID().slice(0, 8)}`;
   installTemporalRuntime(logger.child({ workerInstanceId }), {
@@ -91,6 +91,7 @@ export async function launchWorkers(
     activitiesPerSecond: variables.WORKER_ACTIVITIES_PER_SECOND,
     queueActivitiesPerSecond: variables.QUEUE_ACTIVITIES_PER_SECOND,
     workflowBundlePath: options.bundlePath,
+    role: options.role,
   });
   return { ...workers, connection };
 }

@@ -27,6 +27,15 @@ export const quietBundlerLogger = {
   error: (message: string) => console.error(message),
 };
 
+/**
+ * What a worker process runs. `all` hosts both, as on a laptop. Split, `activities` workers
+ * hold the LLM streams (a small fraction of a MiB each) and scale with LLM concurrency, while
+ * `workflows` workers hold the workflow cache (about 1 MiB per running task) and scale with
+ * the number of tasks open at once.
+ */
+export const WORKER_ROLES = ['all', 'workflows', 'activities'] as const;
+export type WorkerRole = (typeof WORKER_ROLES)[number];
+
 export interface WorkerSettings {
   connection: NativeConnection;
   namespace: string;
@@ -44,6 +53,8 @@ export interface WorkerSettings {
   identity?: string;
   /** Where payloads over 256 KB go; must be the store the gateways use. */
   blobStore: BlobStore;
+  /** `all` when absent. */
+  role?: WorkerRole;
 }
 
 export const DEFAULT_CONCURRENCY = 100;
@@ -58,14 +69,19 @@ export interface RunningWorkers {
 
 export async function createWorkers(settings: WorkerSettings): Promise<RunningWorkers> {
   const workerInstanceId = settings.identity ?? `worker-${randomUUID().slice(0, 8)}`;
-  const activities = {
-    ...createLlmActivities(settings.llm),
-    ...createCallbackActivities(settings.callback),
-  };
+  const role = settings.role ?? 'all';
+  // A Worker given no activities does not poll for them; one given no workflows, likewise.
+  const activities =
+    role === 'workflows'
+      ? undefined
+      : { ...createLlmActivities(settings.llm), ...createCallbackActivities(settings.callback) };
   // Bundle once for all queues; each Worker would otherwise bundle the same code again.
-  const workflowBundle: WorkflowBundleOption = settings.workflowBundlePath
-    ? { codePath: settings.workflowBundlePath }
-    : await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  let workflowBundle: WorkflowBundleOption | undefined;
+  if (role !== 'activities') {
+    workflowBundle = settings.workflowBundlePath
+      ? { codePath: settings.workflowBundlePath }
+      : await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  }
 
   const workers = await Promise.all(
     settings.taskQueues.map((taskQueue) =>

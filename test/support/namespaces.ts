@@ -23,4 +23,5 @@ export const TEST_NAMESPACES = {
   chaosGateway: 'ackflow-test-chaos-gateway',
   chaosFaults: 'ackflow-test-chaos-faults',
   chaosTemporal: 'ackflow-test-chaos-temporal',
+  roles: 'ackflow-test-roles',
 } as const;

@@ -19,7 +19,7 @@ import { readTokenFor } from '../../gateway/read-token.ts';
 import { type RunningGateway, startGateway } from '../../gateway/server.ts';
 import { TASK_QUEUES } from '../../protocol/workflow-api.ts';
 import { installTemporalLogger } from '../../worker/runtime-logger.ts';
-import { createWorkers } from '../../worker/worker.ts';
+import { createWorkers, type WorkerRole } from '../../worker/worker.ts';
 
 /** The URL signatures name: the gateway is "behind a proxy" at this address. */
 export const PUBLIC_URL = 'https://gateway.ackflow.test';
@@ -60,6 +60,8 @@ export interface TestStackOptions {
   llm?: Partial<LlmSettings>;
   /** Activity slots per task queue. */
   concurrency?: Record<string, number>;
+  /** What the stack's worker hosts; `all` when absent. */
+  role?: WorkerRole;
 }
 
 export async function startTestStack(namespace: string, options: TestStackOptions = {}) {
@@ -78,6 +80,7 @@ export async function startTestStack(namespace: string, options: TestStackOption
     callback: { secret: TEST_CALLBACK_SECRET, allowedHosts: [], allowPrivateAddresses: true },
     concurrency: options.concurrency,
     blobStore,
+    role: options.role,
   });
   const workersDone = workers.run();
 
