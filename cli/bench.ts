@@ -2,15 +2,14 @@
  * `ackflow bench <name>`: measurements taken on this machine, each starting the stack it
  * needs and closing it again. `ack` times the gateway's answer against a bare workflow start.
  */
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { stat, writeFile } from 'node:fs/promises';
+import { availableParallelism, loadavg } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { compareAck, saturate, saturationRates, SUSTAINED } from '../bench/ack-latency.ts';
 import { ACK_USAGE, type AckOptions, parseAckOptions } from '../bench/ack-options.ts';
 import { reportJson, reportLines } from '../bench/ack-report.ts';
-import { startGatewayProcess } from '../bench/gateway-process.ts';
+import { startGatewayProcess } from '../bench/service-process.ts';
 import { BENCH_TASK_TYPE, bareStartScenario, gatewayAckScenario } from '../bench/ack-scenarios.ts';
 import { startMockLlm } from '../bench/mock-llm/index.ts';
 import { machine } from '../bench/machine.ts';
@@ -19,8 +18,10 @@ import { parseVariables } from '../protocol/variables.ts';
 import { installTemporalLogger } from '../worker/runtime-logger.ts';
 import { gatewayConfig } from './settings.ts';
 import { launchWorkers } from './stack.ts';
-import { provisionTemporalCli } from './temporal-cli.ts';
-import { freePort, startDevServer } from './temporal-server.ts';
+import { benchE2e } from './bench-e2e.ts';
+import { benchMemory } from './bench-memory.ts';
+import { BENCH_PUBLIC_URL, BENCH_SIGNING_KEY, startBenchBase } from './bench-stack.ts';
+import { freePort } from './temporal-server.ts';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -34,6 +35,14 @@ const SETTLE_TIMEOUT_MS = 60_000;
 
 const BENCHES: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   ack: { run: benchAck, help: 'gateway ACK latency against a bare workflow start' },
+  e2e: {
+    run: (argv) => benchE2e(argv, say),
+    help: 'tasks/s and slot hold behind QStash parallelism: inline, durable, BullMQ',
+  },
+  memory: {
+    run: (argv) => benchMemory(argv, say),
+    help: 'worker memory and CPU with 200 streaming activities at once',
+  },
 };
 
 export async function bench(argv: string[]): Promise<number> {
@@ -117,54 +126,16 @@ async function benchAck(argv: string[]): Promise<number> {
 }
 
 /**
- * What the comparison needs, started as `ackflow dev` starts it: the Temporal dev server on
- * a SQLite file, the mock LLM, workers on both queues so the started tasks really run, and
- * the gateway over real HTTP. `stop()` closes them again, newest first.
+ * What the comparison needs, started as `ackflow dev` starts it: the bench base (Temporal on
+ * a SQLite file), the mock LLM, workers on both queues when asked, and the gateway over
+ * real HTTP in a process of its own. `stop()` closes them again, newest first.
  */
 async function startAckStack(store: AckOptions['storage'], workersAt: AckOptions['workers']) {
-  const stops: Array<() => Promise<unknown>> = [];
-  const stop = async () => {
-    for (const close of stops) await close().catch((error) => say(`stopping: ${error}`));
-  };
+  const base = await startBenchBase(store, say);
   try {
-    const cli = await provisionTemporalCli({ log: say }).catch((error: Error) => {
-      say(`${error.message}; falling back to the Temporal SDK's download (needs the internet)`);
-      return undefined;
-    });
-    const dir = await mkdtemp(join(tmpdir(), 'ackflow-bench-'));
-    stops.unshift(() => rm(dir, { recursive: true, force: true }));
-    const dbFile = join(dir, 'temporal.db');
-    const temporal = await startDevServer({
-      cli,
-      uiPort: false,
-      dbFile: store === 'sqlite' ? dbFile : undefined,
-      logFile: join(dir, 'temporal.log'),
-    });
-    stops.unshift(() => temporal.stop());
-    // Only the CLI path sets the WAL pragma; the SDK's download keeps SQLite's default.
-    const journal = cli ? 'journal_mode=wal' : 'default journal';
-    const storage =
-      store === 'sqlite' ? `SQLite file, ${journal} (${dbFile})` : 'SQLite in memory (no file)';
-
     const mock = await startMockLlm({ port: 0 });
-    stops.unshift(() => mock.close());
-
-    // A fixed environment rather than this shell's, with the bench's own keys and secrets.
-    const publicUrl = 'http://bench.local';
-    const signingKey = 'sig_bench_current';
-    const env = {
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'warn',
-      GATEWAY_PUBLIC_URL: publicUrl,
-      QSTASH_CURRENT_SIGNING_KEY: signingKey,
-      QSTASH_NEXT_SIGNING_KEY: 'sig_bench_next',
-      GATEWAY_TOKEN_SECRET: 'bench-read-token-secret',
-      CALLBACK_SIGNING_SECRET: 'bench-callback-secret',
-      TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_NAMESPACE: temporal.namespace,
-      BLOB_DIR: join(dir, 'blobs'),
-      LLM_BASE_URL: mock.url,
-    };
+    base.onClose(() => mock.close());
+    const env = { ...base.env, LLM_BASE_URL: mock.url };
     const variables = parseVariables(env);
     const config = gatewayConfig(variables, mock.url);
     const route = config.routes[BENCH_TASK_TYPE] ?? {};
@@ -177,9 +148,9 @@ async function startAckStack(store: AckOptions['storage'], workersAt: AckOptions
     installTemporalLogger(logger, 'WARN');
     if (workersAt === 'local') {
       const workers = await launchWorkers(variables, logger, { mockUrl: mock.url });
-      stops.unshift(() => workers.connection.close());
+      base.onClose(() => workers.connection.close());
       const workersDone = workers.run().catch((error) => say(`workers stopped: ${error}`));
-      stops.unshift(async () => {
+      base.onClose(async () => {
         workers.shutdown();
         await workersDone;
       });
@@ -187,15 +158,15 @@ async function startAckStack(store: AckOptions['storage'], workersAt: AckOptions
 
     // A process of its own, as deployed: the load generator here does not share its loop.
     const gateway = await startGatewayProcess(env, await freePort());
-    stops.unshift(() => gateway.close());
+    base.onClose(() => gateway.close());
 
     // The bare start gets its own connection, made the same way as the gateway's.
-    const connection = await Connection.connect({ address: temporal.address });
-    stops.unshift(() => connection.close());
-    const client = new Client({ connection, namespace: temporal.namespace });
+    const connection = await Connection.connect({ address: base.temporal.address });
+    base.onClose(() => connection.close());
+    const client = new Client({ connection, namespace: base.temporal.namespace });
 
     const storageBytes = async () => {
-      const files = ['', '-wal', '-shm'].map((end) => `${dbFile}${end}`);
+      const files = ['', '-wal', '-shm'].map((end) => `${base.dbFile}${end}`);
       const sizes = await Promise.all(
         files.map((file) =>
           stat(file).then(
@@ -208,19 +179,19 @@ async function startAckStack(store: AckOptions['storage'], workersAt: AckOptions
     };
     return {
       client,
-      gateway: { url: gateway.url, publicUrl, signingKey },
+      gateway: { url: gateway.url, publicUrl: BENCH_PUBLIC_URL, signingKey: BENCH_SIGNING_KEY },
       bareStart: {
         startTimeoutMs: config.startTimeoutMs,
         tier: route.tier,
         priority: route.priority,
       },
-      storage,
+      storage: base.storage,
       storageBytes,
-      temporalCliVersion: cli?.version.split('\n')[0] ?? 'SDK download',
-      stop,
+      temporalCliVersion: base.temporalCliVersion,
+      stop: base.close,
     };
   } catch (error) {
-    await stop();
+    await base.close();
     throw error;
   }
 }

@@ -16,15 +16,15 @@ const PERCENTILES = [
   ['p99', 'P99', '#e45756'],
 ] as const;
 
-const escapeXml = (text: string) =>
+export const escapeXml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-function label(x: number, y: number, content: string, attributes = '') {
+export function label(x: number, y: number, content: string, attributes = '') {
   return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attributes}>${escapeXml(content)}</text>`;
 }
 
 /** Whole decades around the values, so gridlines fall on 1 ms, 10 ms, 100 ms, 1 s… */
-function decades(values: number[]): [number, number] {
+export function decades(values: number[]): [number, number] {
   const positive = values.filter((value) => value > 0);
   if (positive.length === 0) return [0, 1];
   const low = Math.floor(Math.log10(Math.min(...positive)));
