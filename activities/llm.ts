@@ -84,11 +84,12 @@ export function createLlmActivities(settings: LlmSettings) {
         { ...request, prefix: request.prefix + text, maxTokens: remaining },
         {
           signal: abort.signal,
+          // No heartbeat per token: each one encodes the whole text so far, while the SDK
+          // sends at most one a throttle interval; the watchdog's beat carries it instead.
           onDelta: (delta) => {
             lastDelta = Date.now();
             text += delta;
             completionTokens += 1;
-            beat();
           },
         },
       );
