@@ -24,4 +24,5 @@ export const TEST_NAMESPACES = {
   chaosFaults: 'ackflow-test-chaos-faults',
   chaosTemporal: 'ackflow-test-chaos-temporal',
   roles: 'ackflow-test-roles',
+  secrets: 'ackflow-test-secrets',
 } as const;
