@@ -9,13 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FAULT_KINDS, type FaultKind, type FaultSpec } from '../bench/mock-llm/faults.ts';
 import { ERROR_CODES } from '../protocol/error-codes.ts';
-import {
-  type ChaosTask,
-  chaosTasks,
-  publishOverTime,
-  referenceOutputs,
-} from './support/chaos-load.ts';
-import { chaosProfile, seededRandom } from './support/chaos-profile.ts';
+import { type ChaosTask, publishOverTime, seededRun } from './support/chaos-load.ts';
+import { chaosProfile, type seededRandom } from './support/chaos-profile.ts';
 import { reportChaos } from './support/chaos-report.ts';
 import { type ChaosStack, startChaosStack } from './support/chaos-stack.ts';
 import { judgeChaosRun } from './support/chaos-verdict.ts';
@@ -78,12 +73,13 @@ describe('10% duplicate deliveries and every fault of the mock LLM under load', 
     async () => {
       const { client, sim, mock } = stack;
       const { tasks: count, perKind, duplicateShare } = profile.faults;
-      const random = seededRandom(profile.seed);
-      console.log(`chaos seed ${profile.seed} (ACKFLOW_CHAOS_SEED replays it)`);
-      const tasks = chaosTasks(`chaos-faults-${profile.seed}`, count, () =>
-        random.between(150, 400),
+      const { random, tasks, references } = await seededRun(
+        'chaos-faults',
+        profile.seed,
+        count,
+        [150, 400],
+        stack.reference.url,
       );
-      const references = await referenceOutputs(stack.reference.url, tasks);
 
       // One fault per target task, so each task's expected end follows from its fault alone.
       const targets = random.pick(tasks, FAULT_KINDS.length * perKind);

@@ -10,8 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { QstashSim } from '../bench/qstash-sim.ts';
 import { startAnswerRecorder } from './support/answer-recorder.ts';
-import { chaosTasks, publishOverTime, referenceOutputs } from './support/chaos-load.ts';
-import { chaosProfile, seededRandom } from './support/chaos-profile.ts';
+import { chaosTasks, publishOverTime, referenceOutputs, seededRun } from './support/chaos-load.ts';
+import { chaosProfile } from './support/chaos-profile.ts';
 import { reportChaos } from './support/chaos-report.ts';
 import { type ChaosStack, startChaosStack } from './support/chaos-stack.ts';
 import { judgeChaosRun } from './support/chaos-verdict.ts';
@@ -46,12 +46,13 @@ describe('the gateway killed with SIGKILL under load', () => {
     async () => {
       const { client, sim, recorder } = stack;
       const { tasks: count, kills } = profile.gatewayKill;
-      const random = seededRandom(profile.seed);
-      console.log(`chaos seed ${profile.seed} (ACKFLOW_CHAOS_SEED replays it)`);
-      const tasks = chaosTasks(`chaos-gateway-${profile.seed}`, count, () =>
-        random.between(100, 300),
+      const { random, tasks, references } = await seededRun(
+        'chaos-gateway',
+        profile.seed,
+        count,
+        [100, 300],
+        stack.reference.url,
       );
-      const references = await referenceOutputs(stack.reference.url, tasks);
       const tokensBefore = stack.mock.stats().tokensGenerated;
 
       // Publishing outlasts the kills, so deliveries are always under way when one lands.

@@ -12,8 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { provisionTemporalCli, type TemporalCli } from '../cli/temporal-cli.ts';
 import { type DevServer, freePort, startDevServer } from '../cli/temporal-server.ts';
-import { chaosTasks, publishOverTime, referenceOutputs } from './support/chaos-load.ts';
-import { chaosProfile, seededRandom } from './support/chaos-profile.ts';
+import { publishOverTime, seededRun } from './support/chaos-load.ts';
+import { chaosProfile } from './support/chaos-profile.ts';
 import { reportChaos } from './support/chaos-report.ts';
 import { type ChaosStack, startChaosStack } from './support/chaos-stack.ts';
 import { judgeChaosRun } from './support/chaos-verdict.ts';
@@ -59,12 +59,13 @@ describe('the Temporal dev server stopped and restarted on the same database und
     async () => {
       const { client, sim, workers } = stack;
       const { tasks: count, restarts } = profile.temporalRestart;
-      const random = seededRandom(profile.seed);
-      console.log(`chaos seed ${profile.seed} (ACKFLOW_CHAOS_SEED replays it)`);
-      const tasks = chaosTasks(`chaos-temporal-${profile.seed}`, count, () =>
-        random.between(200, 500),
+      const { random, tasks, references } = await seededRun(
+        'chaos-temporal',
+        profile.seed,
+        count,
+        [200, 500],
+        stack.reference.url,
       );
-      const references = await referenceOutputs(stack.reference.url, tasks);
       await Promise.all([workers.start().ready, workers.start().ready]);
 
       // Publishing outlasts the outages, so deliveries arrive before, during and after each.

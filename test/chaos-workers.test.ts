@@ -5,8 +5,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chaosTasks, publishOverTime, referenceOutputs } from './support/chaos-load.ts';
-import { chaosProfile, seededRandom } from './support/chaos-profile.ts';
+import { publishOverTime, seededRun } from './support/chaos-load.ts';
+import { chaosProfile } from './support/chaos-profile.ts';
 import { reportChaos } from './support/chaos-report.ts';
 import { type ChaosStack, startChaosStack } from './support/chaos-stack.ts';
 import { judgeChaosRun } from './support/chaos-verdict.ts';
@@ -35,12 +35,13 @@ describe('workers killed with SIGKILL every 1 to 3 s under load', () => {
     async () => {
       const { client, sim, workers } = stack;
       const { tasks: count, killPhaseMs } = profile.workerKill;
-      const random = seededRandom(profile.seed);
-      console.log(`chaos seed ${profile.seed} (ACKFLOW_CHAOS_SEED replays it)`);
-      const tasks = chaosTasks(`chaos-workers-${profile.seed}`, count, () =>
-        random.between(300, 800),
+      const { random, tasks, references } = await seededRun(
+        'chaos-workers',
+        profile.seed,
+        count,
+        [300, 800],
+        stack.reference.url,
       );
-      const references = await referenceOutputs(stack.reference.url, tasks);
       await Promise.all([workers.start().ready, workers.start().ready]);
 
       const publishing = publishOverTime(sim, tasks, killPhaseMs * 0.6);

@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import OpenAI from 'openai';
 import type { QstashSim } from '../../bench/qstash-sim.ts';
+import { seededRandom } from './chaos-profile.ts';
 
 export interface ChaosTask {
   taskId: string;
@@ -70,4 +71,23 @@ export async function referenceOutputs(referenceUrl: string, tasks: readonly Cha
     batch.forEach((task, index) => outputs.set(task.taskId, texts[index] ?? ''));
   }
   return outputs;
+}
+
+/**
+ * The start of a seeded run: prints the seed that replays it, makes `count` tasks of between
+ * `fewest` and `most` tokens, and reads their reference texts. The same generator goes on to
+ * choose the run's kill times and fault targets, so one seed fixes the whole schedule.
+ */
+export async function seededRun(
+  name: string,
+  seed: number,
+  count: number,
+  [fewest, most]: [number, number],
+  referenceUrl: string,
+) {
+  const random = seededRandom(seed);
+  console.log(`chaos seed ${seed} (ACKFLOW_CHAOS_SEED replays it)`);
+  const tasks = chaosTasks(`${name}-${seed}`, count, () => random.between(fewest, most));
+  const references = await referenceOutputs(referenceUrl, tasks);
+  return { random, tasks, references };
 }
