@@ -30,7 +30,7 @@ export const quietBundlerLogger = {
 /**
  * What a worker process runs. `all` hosts both, as on a laptop. Split, `activities` workers
  * hold the LLM streams (a small fraction of a MiB each) and scale with LLM concurrency, while
- * `workflows` workers hold the workflow cache (about 1 MiB per running task) and scale with
+ * `workflows` workers hold the workflow cache (about 0.4 MiB per running task) and scale with
  * the number of tasks open at once.
  */
 export const WORKER_ROLES = ['all', 'workflows', 'activities'] as const;
