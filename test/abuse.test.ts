@@ -16,6 +16,7 @@ import {
   TEST_API_KEY,
   TEST_KEYS,
   testGatewayConfig,
+  runsOf,
 } from './support/stack.ts';
 
 const LIMIT = 64 * 1024;
@@ -54,9 +55,7 @@ const keyHeaders = (body: Uint8Array | string) => ({
   'content-length': String(Buffer.byteLength(body)),
 });
 
-async function workflowsNamed(taskId: string) {
-  return (await stack.client.workflow.count(`WorkflowId = '${taskId}'`)).count;
-}
+const workflowsNamed = (taskId: string) => runsOf(stack.client, taskId);
 
 async function expectStillServing(gateway = stack.gateway) {
   const started = performance.now();

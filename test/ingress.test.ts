@@ -18,6 +18,7 @@ import {
   TEST_KEYS,
   testGatewayConfig,
   waitForState,
+  runsOf,
 } from './support/stack.ts';
 
 let stack: Awaited<ReturnType<typeof startTestStack>>;
@@ -255,8 +256,7 @@ describe('one workflow per task', () => {
     expect(bodies.filter((b) => b.duplicate === false)).toHaveLength(1);
     expect(bodies.filter((b) => b.duplicate === true)).toHaveLength(49);
     await waitForState(stack.gateway, messageId, ['completed']);
-    const { count } = await stack.client.workflow.count(`WorkflowId = '${messageId}'`);
-    expect(count).toBe(1);
+    expect(await runsOf(stack.client, messageId)).toBe(1);
   });
 
   it('when the task is delivered again after it completed', async () => {
@@ -268,8 +268,7 @@ describe('one workflow per task', () => {
     expect(await again.json()).toMatchObject({ duplicate: true, runId: description.runId });
     expect(description.status.name).toBe('COMPLETED');
     expect(description.closeTime?.toISOString()).toBe(done.timestamps.finishedAt);
-    const { count } = await stack.client.workflow.count(`WorkflowId = '${taskId}'`);
-    expect(count).toBe(1);
+    expect(await runsOf(stack.client, taskId)).toBe(1);
   });
 });
 

@@ -21,6 +21,7 @@ import {
   TEST_TOKEN_SECRET,
   taskUrl,
   waitForState,
+  runsOf,
 } from './support/stack.ts';
 
 const BIN = fileURLToPath(new URL('../bin/ackflow.js', import.meta.url));
@@ -54,9 +55,7 @@ function post(body: string, headers: Record<string, string>) {
   });
 }
 
-async function workflowsNamed(taskId: string) {
-  return (await stack.client.workflow.count(`WorkflowId = '${taskId}'`)).count;
-}
+const workflowsNamed = (taskId: string) => runsOf(stack.client, taskId);
 
 describe('a signature is refused, and nothing starts,', () => {
   const sixHours = 6 * 3600;

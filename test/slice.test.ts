@@ -13,6 +13,7 @@ import {
   taskUrl,
   TEST_KEYS,
   waitForState as waitFor,
+  runsOf,
 } from './support/stack.ts';
 
 let stack: Awaited<ReturnType<typeof startTestStack>>;
@@ -73,8 +74,7 @@ describe('a signed delivery', () => {
     expect(await first.json()).toMatchObject({ taskId: 'msg-slice-twice', duplicate: false });
     expect(await second.json()).toMatchObject({ taskId: 'msg-slice-twice', duplicate: true });
     await waitForState('msg-slice-twice', ['completed']);
-    const { count } = await stack.client.workflow.count(`WorkflowId = 'msg-slice-twice'`);
-    expect(count).toBe(1);
+    expect(await runsOf(stack.client, 'msg-slice-twice')).toBe(1);
   });
 });
 

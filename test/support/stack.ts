@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { pino } from 'pino';
 import { inject } from 'vitest';
@@ -153,6 +153,31 @@ export async function waitForState(
     const view = await (await fetch(taskUrl(gateway, taskId))).json();
     if (states.includes(view.state)) return view;
     if (Date.now() > deadline) throw new Error(`task ${taskId} still ${view.state}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * How many runs carry this workflow id. Visibility, which counts them, lags behind a start
+ * under load, so when `describe` (always current) finds the workflow the count is awaited
+ * until it shows at least one run; when `describe` finds none, there is none.
+ */
+export async function runsOf(client: Client, workflowId: string): Promise<number> {
+  const found = await client.workflow
+    .getHandle(workflowId)
+    .describe()
+    .then(
+      () => true,
+      (error: Error) => {
+        if (error instanceof WorkflowNotFoundError) return false;
+        throw error;
+      },
+    );
+  if (!found) return 0;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const { count } = await client.workflow.count(`WorkflowId = '${workflowId}'`);
+    if (count > 0 || Date.now() > deadline) return count;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
