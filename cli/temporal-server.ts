@@ -104,7 +104,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 /**
  * What every server for tasks needs, however it is started: the namespaces, the tasks' search
  * attributes, and task-queue priority and per-tenant fairness, which the matching service
- * applies only when asked to.
+ * applies only when asked to, on one partition per task queue.
  */
 export function taskServerFlags(namespace: string, extraNamespaces: string[] = []): string[] {
   const flags: string[] = [];
@@ -112,9 +112,16 @@ export function taskServerFlags(namespace: string, extraNamespaces: string[] = [
     if (name !== 'default') flags.push('--namespace', name);
   }
   for (const flag of searchAttributeFlags()) flags.push('--search-attribute', flag);
-  for (const setting of ['matching.useNewMatcher=true', 'matching.enableFairness=true']) {
-    flags.push('--dynamic-config-value', setting);
-  }
+  const settings = [
+    'matching.useNewMatcher=true',
+    'matching.enableFairness=true',
+    // Priority holds within one task-queue partition, and a queue has four by default: a
+    // low-priority task on a lightly loaded partition can go ahead of a high one elsewhere.
+    // One machine needs no more than one, and with one the order is exact.
+    'matching.numTaskqueueReadPartitions=1',
+    'matching.numTaskqueueWritePartitions=1',
+  ];
+  for (const setting of settings) flags.push('--dynamic-config-value', setting);
   return flags;
 }
 
