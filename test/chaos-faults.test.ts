@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FAULT_KINDS, type FaultKind, type FaultSpec } from '../bench/mock-llm/faults.ts';
 import { ERROR_CODES } from '../protocol/error-codes.ts';
-import { type ChaosTask, publishOverTime, seededRun } from './support/chaos-load.ts';
+import { type ChaosTask, CHUNK_TOKENS, publishOverTime, seededRun } from './support/chaos-load.ts';
 import { chaosProfile, type seededRandom } from './support/chaos-profile.ts';
 import { reportChaos } from './support/chaos-report.ts';
 import { type ChaosStack, startChaosStack } from './support/chaos-stack.ts';
@@ -17,8 +17,6 @@ import { judgeChaosRun } from './support/chaos-verdict.ts';
 import { TEST_NAMESPACES } from './support/namespaces.ts';
 
 const profile = chaosProfile();
-/** The longest chunk a task streams: what one broken stream can cost it at most. */
-const CHUNK_TOKENS = 256;
 let stack: ChaosStack;
 
 beforeAll(async () => {

@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { publishOverTime, seededRun } from './support/chaos-load.ts';
+import { CHUNK_TOKENS, publishOverTime, seededRun } from './support/chaos-load.ts';
 import { chaosProfile } from './support/chaos-profile.ts';
 import { reportChaos } from './support/chaos-report.ts';
 import { type ChaosStack, startChaosStack } from './support/chaos-stack.ts';
@@ -13,8 +13,6 @@ import { judgeChaosRun } from './support/chaos-verdict.ts';
 import { TEST_NAMESPACES } from './support/namespaces.ts';
 
 const profile = chaosProfile();
-/** The longest chunk a task streams: what one crash can cost it at most. */
-const CHUNK_TOKENS = 256;
 let stack: ChaosStack;
 
 beforeAll(async () => {

@@ -7,7 +7,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import OpenAI from 'openai';
 import type { QstashSim } from '../../bench/qstash-sim.ts';
+import { llmGenerate } from '../../protocol/task-types/llm-generate.ts';
 import { seededRandom } from './chaos-profile.ts';
+
+/** The chunk `llm.generate` streams at once: what one crash or broken stream costs a task. */
+export const CHUNK_TOKENS = llmGenerate.chunkTokens;
 
 export interface ChaosTask {
   taskId: string;
