@@ -75,30 +75,49 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   }
   args.push(...taskServerFlags(namespace, options.extraNamespaces));
 
+  const address = `${ip}:${port}`;
+  // The CLI picks its other ports (HTTP API, metrics, the internal services') itself at
+  // start; when another process takes one first it exits at once. A new start picks anew.
+  for (let attempt = 1; ; attempt += 1) {
+    const started = await spawnDevServer(options.cli.path, args, options);
+    try {
+      await waitUntilReady(address, namespace, started.child, options.readyTimeoutMs ?? 60_000);
+    } catch (error) {
+      await stopChild(started.child, started.exited);
+      const exitedEarly = started.child.exitCode !== null || started.child.signalCode !== null;
+      if (exitedEarly && attempt < START_ATTEMPTS) continue;
+      throw new Error(`${(error as Error).message}\n${started.output()}`);
+    }
+    return {
+      address,
+      namespace,
+      uiUrl: uiPort ? `http://${ip}:${uiPort}` : undefined,
+      pid: started.child.pid,
+      stop: () => stopChild(started.child, started.exited),
+    };
+  }
+}
+
+/** Starts tried before a server that keeps exiting at start is reported. */
+const START_ATTEMPTS = 3;
+
+async function spawnDevServer(path: string, args: string[], options: DevServerOptions) {
   const log = options.logFile ? await open(options.logFile, 'a') : undefined;
   const stdio = log
     ? (['ignore', log.fd, log.fd] as const)
     : (['ignore', 'ignore', 'pipe'] as const);
-  const child = spawn(options.cli.path, args, { stdio: [...stdio], detached: options.ownGroup });
-  const stderr: string[] = [];
-  child.stderr?.on('data', (data: Buffer) => stderr.push(data.toString()) > 20 && stderr.shift());
+  const child = spawn(path, args, { stdio: [...stdio], detached: options.ownGroup });
+  // The first lines say why a start failed (a Go panic puts its reason first); the last, how.
+  let head = '';
+  let tail = '';
+  child.stderr?.on('data', (data: Buffer) => {
+    if (head.length < 2_000) head += data.toString();
+    tail = (tail + data.toString()).slice(-2_000);
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   void exited.finally(() => log?.close());
-
-  const address = `${ip}:${port}`;
-  try {
-    await waitUntilReady(address, namespace, child, options.readyTimeoutMs ?? 60_000);
-  } catch (error) {
-    await stopChild(child, exited);
-    throw new Error(`${(error as Error).message}\n${stderr.join('').slice(-2000)}`);
-  }
-  return {
-    address,
-    namespace,
-    uiUrl: uiPort ? `http://${ip}:${uiPort}` : undefined,
-    pid: child.pid,
-    stop: () => stopChild(child, exited),
-  };
+  const output = () => (head.length < 2_000 ? head : `${head.slice(0, 2_000)}\n…\n${tail}`);
+  return { child, exited, output };
 }
 
 /**
