@@ -130,8 +130,9 @@ export async function benchE2e(argv: string[], say: (line: string) => void): Pro
     tokensPerSecond: TOKENS_PER_SECOND,
     arrivalsPerSecond: options.rate,
   };
-  // Generous: the slowest contestant needs tasks × task time ÷ parallelism.
-  const timeoutMs = Math.max(120_000, options.inlineTasks * options.taskSeconds * 400);
+  // Four times what the slowest contestant needs: inline's tasks × task time ÷ parallelism.
+  const inlineMs = (options.inlineTasks * options.taskSeconds * 1000) / options.parallelism;
+  const timeoutMs = Math.max(120_000, 4 * inlineMs);
   const base = await startBenchBase('sqlite', say);
   try {
     const llmUrl = await startMock(base);
