@@ -1,5 +1,6 @@
 /** `bench ack`'s flags: two profiles of defaults, and limits that keep the load bounded. */
 import { parseArgs } from 'node:util';
+import { numberFlag } from './number-flag.ts';
 
 export const ACK_USAGE = `usage: ackflow bench ack [--quick] [--rate 50] [--duration 20]
   [--warmup 3] [--rounds 4] [--storage sqlite|memory] [--workers none|local] [--json out.json]
@@ -67,15 +68,7 @@ export function parseAckOptions(argv: string[]): AckOptions {
     },
   });
   const profile = PROFILES[values.quick ? 'quick' : 'full'];
-  const number = (name: Numeric) => {
-    const given = values[name];
-    const value = given === undefined ? profile[name] : Number(given);
-    const [least, most] = LIMITS[name];
-    if (!Number.isFinite(value) || value < least || value > most) {
-      throw new RangeError(`--${name} must be a number from ${least} to ${most}; got ${given}`);
-    }
-    return value;
-  };
+  const number = (name: Numeric) => numberFlag(name, values[name], profile[name], LIMITS[name]);
   if (values.storage !== 'sqlite' && values.storage !== 'memory') {
     throw new RangeError(`--storage is sqlite or memory; got ${values.storage}`);
   }

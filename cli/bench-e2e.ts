@@ -18,6 +18,7 @@ import {
 import { PEER_QUEUE, startPeerProcess } from '../bench/bullmq-peer.ts';
 import { renderE2eSvg } from '../bench/e2e-chart.ts';
 import { machine } from '../bench/machine.ts';
+import { numberFlag } from '../bench/number-flag.ts';
 import { redisServerVersion, startRedisServer } from '../bench/redis-server.ts';
 import { startGatewayProcess, startMockLlmProcess } from '../bench/service-process.ts';
 import { waitUntilIdle } from '../bench/settle.ts';
@@ -57,6 +58,16 @@ const PROFILES = {
   },
 };
 
+/** Load stays bounded in size and time whatever the flags say. */
+const LIMITS = {
+  parallelism: [1, 1_000],
+  'task-seconds': [1, 120],
+  rate: [0, 1_000],
+  'inline-tasks': [1, 2_000],
+  'durable-tasks': [1, 5_000],
+  'worker-slots': [1, 5_000],
+} as const;
+
 export interface E2eOptions {
   parallelism: number;
   taskSeconds: number;
@@ -89,26 +100,18 @@ export function parseE2eOptions(argv: string[]): E2eOptions {
     },
   });
   const profile = PROFILES[values.quick ? 'quick' : 'full'];
-  const number = (flag: string, fallback: number, most: number, least = 1) => {
-    const given = values[flag as keyof typeof values] as string | undefined;
-    const value = given === undefined ? fallback : Number(given);
-    if (!Number.isInteger(value) || value < least || value > most) {
-      throw new RangeError(
-        `--${flag} must be a whole number from ${least} to ${most}; got ${given}`,
-      );
-    }
-    return value;
-  };
+  const whole = (name: keyof typeof LIMITS, fallback: number) =>
+    numberFlag(name, values[name], fallback, LIMITS[name], 'whole');
   if (values.peer !== 'bullmq' && values.peer !== 'none') {
     throw new RangeError(`--peer is bullmq or none; got ${values.peer}`);
   }
   return {
-    parallelism: number('parallelism', profile.parallelism, 1_000),
-    taskSeconds: number('task-seconds', profile.taskSeconds, 120),
-    rate: number('rate', profile.rate, 1_000, 0),
-    inlineTasks: number('inline-tasks', profile.inlineTasks, 2_000),
-    durableTasks: number('durable-tasks', profile.durableTasks, 5_000),
-    workerSlots: number('worker-slots', profile.workerSlots, 5_000),
+    parallelism: whole('parallelism', profile.parallelism),
+    taskSeconds: whole('task-seconds', profile.taskSeconds),
+    rate: whole('rate', profile.rate),
+    inlineTasks: whole('inline-tasks', profile.inlineTasks),
+    durableTasks: whole('durable-tasks', profile.durableTasks),
+    workerSlots: whole('worker-slots', profile.workerSlots),
     peer: values.peer,
     json: values.json,
     svg: values.svg,

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { machine } from '../bench/machine.ts';
+import { numberFlag } from '../bench/number-flag.ts';
 import { readUsage, summarizeUsage, type UsageSample } from '../bench/process-usage.ts';
 import { startMockLlmProcess } from '../bench/service-process.ts';
 import { startWorkerProcess } from '../bench/worker-process.ts';
@@ -30,7 +31,7 @@ export async function benchMemory(argv: string[], say: (line: string) => void): 
   const { values } = parseArgs({
     args: argv,
     options: {
-      activities: { type: 'string', default: String(MEMORY_TARGET.activities) },
+      activities: { type: 'string' },
       window: { type: 'string' },
       deployment: { type: 'string', default: 'both' },
       json: { type: 'string' },
@@ -42,12 +43,14 @@ export async function benchMemory(argv: string[], say: (line: string) => void): 
     process.stderr.write(`${MEMORY_USAGE}\n`);
     return 0;
   }
-  const activities = Number(values.activities);
-  const windowS = Number(values.window ?? (values.quick ? 5 : 15));
-  if (!Number.isInteger(activities) || activities < 1 || activities > 2_000) {
-    throw new RangeError(`--activities must be a whole number from 1 to 2000`);
-  }
-  if (!(windowS >= 1 && windowS <= 300)) throw new RangeError('--window is 1 to 300 seconds');
+  const activities = numberFlag(
+    'activities',
+    values.activities,
+    MEMORY_TARGET.activities,
+    [1, 2_000],
+    'whole',
+  );
+  const windowS = numberFlag('window', values.window, values.quick ? 5 : 15, [1, 300]);
   const deployments = DEPLOYMENTS.filter(
     (d) => values.deployment === 'both' || values.deployment === d,
   );
