@@ -16,6 +16,9 @@ const COLOURS: Record<string, string> = {
   bullmq: '#72b7b2',
 };
 
+const bar = (x: number, y: number, width: number, colour: string) =>
+  `<rect x="${x}" y="${y}" width="${width.toFixed(1)}" height="20" fill="${colour}"/>`;
+
 export interface E2eChartContext {
   parallelism: number;
   taskSeconds: number;
@@ -36,13 +39,11 @@ export function renderE2eSvg(results: readonly E2eResult[], context: E2eChartCon
 
   const parts: string[] = [];
   const arrivals = context.arrivalsPerSecond ? `${context.arrivalsPerSecond}/s` : 'at once';
+  const title =
+    `ackflow bench e2e — N = ${context.parallelism}, ` +
+    `tasks of ${context.taskSeconds} s, published ${arrivals}`;
   parts.push(
-    label(
-      20,
-      24,
-      `ackflow bench e2e — N = ${context.parallelism}, tasks of ${context.taskSeconds} s, published ${arrivals}`,
-      'font-size="15" font-weight="bold"',
-    ),
+    label(20, 24, title, 'font-size="15" font-weight="bold"'),
     label(20, 44, context.date, 'font-size="11" fill="#555"'),
     label(PANEL.left, TOP - 10, 'steady tasks/s (more is better)', 'font-size="12"'),
     label(holdLeft, TOP - 10, 'mean slot hold, log scale (less is better)', 'font-size="12"'),
@@ -67,9 +68,9 @@ export function renderE2eSvg(results: readonly E2eResult[], context: E2eChartCon
     const holdWidth = logX(holds[index] ?? 0);
     parts.push(
       label(PANEL.left - 8, y + 15, result.name, 'font-size="12" text-anchor="end"'),
-      `<rect x="${PANEL.left}" y="${y}" width="${rateWidth.toFixed(1)}" height="20" fill="${colour}"/>`,
+      bar(PANEL.left, y, rateWidth, colour),
       label(PANEL.left + rateWidth + 4, y + 15, (rates[index] ?? 0).toFixed(2), 'font-size="11"'),
-      `<rect x="${holdLeft}" y="${y}" width="${holdWidth.toFixed(1)}" height="20" fill="${colour}"/>`,
+      bar(holdLeft, y, holdWidth, colour),
       label(
         holdLeft + holdWidth + 4,
         y + 15,
@@ -79,7 +80,8 @@ export function renderE2eSvg(results: readonly E2eResult[], context: E2eChartCon
     );
   });
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" font-family="sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" ` +
+      'font-family="sans-serif">',
     `<rect width="${WIDTH}" height="${height}" fill="white"/>`,
     ...parts,
     '</svg>',

@@ -62,7 +62,8 @@ export interface E2eResult {
 /** Prompt of one task: unique, so outputs differ, and paced to last `taskSeconds`. */
 export function taskPrompt(taskId: string, load: E2eLoad): string {
   const tokens = Math.max(1, Math.round(load.taskSeconds * load.tokensPerSecond));
-  return `Draft a cover letter for ${taskId}. [[mock:tokens=${tokens}]] [[mock:tps=${load.tokensPerSecond}]]`;
+  const pace = `[[mock:tokens=${tokens}]] [[mock:tps=${load.tokensPerSecond}]]`;
+  return `Draft a cover letter for ${taskId}. ${pace}`;
 }
 
 export async function runE2e(

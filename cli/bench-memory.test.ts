@@ -27,7 +27,8 @@ describe('memoryLines', () => {
 
   it('names the workflows worker of a split deployment with its own figures', () => {
     expect(memoryLines(result(200))).toContain(
-      'workflows worker holding their 200 workflows: 318.0 MiB mean, 320.0 MiB peak, 0.0% of one core',
+      'workflows worker holding their 200 workflows: ' +
+        '318.0 MiB mean, 320.0 MiB peak, 0.0% of one core',
     );
   });
 });

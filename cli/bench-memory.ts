@@ -173,11 +173,12 @@ export function memoryLines(r: MemoryResult): string[] {
       `${mib(r.peakRssBytes)} peak`,
     `${holder} CPU: ${(r.cpuCores * 100).toFixed(1)}% of one core`,
   ];
-  if (r.workflowsWorker) {
+  const other = r.workflowsWorker;
+  if (other) {
     lines.push(
       `workflows worker holding their ${r.activities} workflows: ` +
-        `${mib(r.workflowsWorker.meanRssBytes)} mean, ${mib(r.workflowsWorker.peakRssBytes)} peak, ` +
-        `${(r.workflowsWorker.cpuCores * 100).toFixed(1)}% of one core`,
+        `${mib(other.meanRssBytes)} mean, ${mib(other.peakRssBytes)} peak, ` +
+        `${(other.cpuCores * 100).toFixed(1)}% of one core`,
     );
   }
   lines.push(

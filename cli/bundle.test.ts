@@ -34,7 +34,7 @@ describe('ackflow bundle', () => {
     ).resolves.toBeUndefined();
   });
 
-  it('leaves zod out of the bundle, which is evaluated anew for every cached workflow', async () => {
+  it('leaves zod out: the bundle is evaluated anew for every cached workflow', async () => {
     const code = await readFile(await writeWorkflowBundle(join(dir, 'lean.js')), 'utf8');
     expect(code).not.toMatch(/node_modules\/zod\//);
   });
