@@ -13,8 +13,12 @@ export interface ServiceProcess {
   /** Where it listens, e.g. http://127.0.0.1:41234. */
   url: string;
   pid: number;
+  /** What it has printed, stdout and stderr together: the last MiB of it. */
+  output(): string;
   close(): Promise<void>;
 }
+
+const KEPT_OUTPUT = 2 ** 20;
 
 export async function startServiceProcess(
   args: string[],
@@ -24,10 +28,12 @@ export async function startServiceProcess(
 ): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stderr = '';
-  child.stderr?.on('data', (data: Buffer) => (stderr = (stderr + data.toString()).slice(-4000)));
+  let output = '';
+  const keep = (data: Buffer) => (output = (output + data.toString()).slice(-KEPT_OUTPUT));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const close = async () => {
@@ -37,16 +43,18 @@ export async function startServiceProcess(
 
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${args[0]} exited at start:\n${stderr}`);
+    if (child.exitCode !== null) {
+      throw new Error(`${args[0]} exited at start:\n${output.slice(-4000)}`);
+    }
     const healthy = await fetch(`${url}${healthPath}`).then(
       (response) => response.ok,
       () => false,
     );
-    if (healthy) return { url, pid: child.pid!, close };
+    if (healthy) return { url, pid: child.pid!, output: () => output, close };
     await sleep(100);
   }
   await close();
-  throw new Error(`${args[0]} not healthy after 30 s:\n${stderr}`);
+  throw new Error(`${args[0]} not healthy after 30 s:\n${output.slice(-4000)}`);
 }
 
 export function startGatewayProcess(env: Record<string, string>, port: number) {

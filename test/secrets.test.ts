@@ -5,21 +5,19 @@
  * cancelled task and a failed one go through them. Their whole output and every answer body
  * are searched for each secret, and for the read tokens the gateway handed out.
  */
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type ServiceProcess, startServiceProcess } from '../bench/service-process.ts';
 import { startWorkerProcess, type WorkerProcess } from '../bench/worker-process.ts';
 import { type RunningMockLlm, startMockLlm } from '../bench/mock-llm/index.ts';
 import { qstashHeaders } from '../cli/qstash-signer.ts';
 import { freePort } from '../cli/temporal-server.ts';
 import { TEST_NAMESPACES } from './support/namespaces.ts';
 
-const BIN = fileURLToPath(new URL('../bin/ackflow.js', import.meta.url));
 const PUBLIC_URL = 'https://secrets.ackflow.test';
 
 const SECRETS = {
@@ -31,10 +29,11 @@ const SECRETS = {
   LLM_API_KEY: 'sk-SECRETllmkey93ad0b',
 };
 
-let gatewayOutput = '';
+const GATEWAY = ['gateway', '--host', '127.0.0.1'];
+let gateway: ServiceProcess;
 let worker: WorkerProcess;
 /** Everything both processes have printed so far. */
-const output = () => gatewayOutput + worker.output();
+const output = () => gateway.output() + worker.output();
 const bodies: string[] = [];
 const readTokens: string[] = [];
 let gatewayUrl: string;
@@ -68,35 +67,17 @@ beforeAll(async () => {
     BLOB_DIR: join(folder, 'blobs'),
   };
 
-  const gateway = spawn(process.execPath, [BIN, 'gateway', '--host', '127.0.0.1'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const keep = (data: Buffer) => (gatewayOutput += data.toString());
-  gateway.stdout.on('data', keep);
-  gateway.stderr.on('data', keep);
-  const gatewayExited = new Promise((resolve) => gateway.once('exit', resolve));
   worker = startWorkerProcess(env);
-
+  // Ready only once Temporal answers it too, so deliveries start tasks from the first one.
+  gateway = await startServiceProcess(GATEWAY, env, port, '/readyz');
   stopAll = async () => {
-    gateway.kill('SIGTERM');
-    await gatewayExited;
+    await gateway.close();
     await worker.kill('SIGTERM');
     await mock.close();
     await new Promise((resolve) => receiver.close(resolve));
     await rm(folder, { recursive: true, force: true });
   };
-
-  gatewayUrl = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(100)) {
-    if (
-      await fetch(`${gatewayUrl}/readyz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-  }
+  gatewayUrl = gateway.url;
   await worker.ready;
   const receiverPort = (receiver.address() as { port: number }).port;
   await exercise(`http://127.0.0.1:${receiverPort}/done`);
@@ -177,9 +158,10 @@ describe('secrets', () => {
   it('were exercised: the task completed and its callback arrived', () => {
     expect(callbacks).toBeGreaterThan(0);
     // Both processes talked: delivery lines from the gateway, task lines from the worker.
-    expect(gatewayOutput).toContain('"taskId"');
+    expect(gateway.output()).toContain('"taskId"');
     expect(worker.output()).toContain('task finished');
-    // The worker's helper keeps its last 200,000 characters: all of it must still be there.
+    // Both helpers keep only the end of what a process prints: all of it must still be there.
+    expect(gateway.output()).toContain('"gateway listening"');
     expect(worker.output()).toContain('"worker running"');
     expect(readTokens.every((token) => typeof token === 'string' && token.length > 20)).toBe(true);
   });
