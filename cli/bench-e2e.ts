@@ -272,10 +272,16 @@ async function bullmqContestant(base: BenchBase, llmUrl: string, slots: number) 
   const queue = new Queue(PEER_QUEUE, { connection: { host: redis.host, port: redis.port } });
   base.onClose(() => queue.close());
 
+  // As for the durable runs, each poll reads only the jobs completed lately (newest first,
+  // with a margin for those finishing meanwhile), not every completed job twice a second.
+  let seen = 0;
   const finishedAt = (taskIds: string[], deadline: number) =>
     pollFinished(taskIds, deadline, async (pending) => {
       const done = new Map<string, number>();
-      for (const job of await queue.getJobs(['completed'])) {
+      const completed = await queue.getCompletedCount();
+      const newest = await queue.getJobs(['completed'], 0, completed - seen + 100, false);
+      seen = completed;
+      for (const job of newest) {
         if (job.id && pending.has(job.id) && job.finishedOn) done.set(job.id, job.finishedOn);
       }
       return done;
