@@ -6,7 +6,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASK_QUEUES } from '../protocol/workflow-api.ts';
 import { TEST_NAMESPACES } from './support/namespaces.ts';
-import { cancelTask, deliver, startTestStack, waitForState } from './support/stack.ts';
+import {
+  cancelTask,
+  deliver,
+  pendingChunks,
+  startTestStack,
+  waitForState,
+} from './support/stack.ts';
 
 let stack: Awaited<ReturnType<typeof startTestStack>>;
 beforeAll(async () => {
@@ -26,19 +32,6 @@ const send = (taskId: string, priority: number, tokens: number) =>
     input: { prompt: `${taskId} [[mock:tokens=${tokens}]] [[mock:tps=200]]` },
   });
 
-/** Waits until each task's chunk is scheduled: queued on the server, waiting for a slot. */
-async function untilQueued(taskIds: string[]) {
-  for (const taskId of taskIds) {
-    const handle = stack.client.workflow.getHandle(taskId);
-    for (const deadline = Date.now() + 30_000; ;) {
-      const { raw } = await handle.describe();
-      if ((raw.pendingActivities ?? []).length > 0) break;
-      if (Date.now() > deadline) throw new Error(`${taskId} has no chunk queued after 30 s`);
-      await sleep(50);
-    }
-  }
-}
-
 describe('with a backlog on the heavy queue', () => {
   it('a priority 1 task goes before the priority 5 tasks waiting ahead of it', async () => {
     const run = Date.now();
@@ -51,7 +44,7 @@ describe('with a backlog on the heavy queue', () => {
     for (const id of low) await send(id, 5, 100);
     const high = `priority-high-${run}`;
     await send(high, 1, 100);
-    await untilQueued([...low, high]);
+    for (const id of [...low, high]) await pendingChunks(stack.client, id);
     // A chunk scheduled in the workflow's state reaches the matching service's backlog a
     // moment later; the slot is freed once all are there, so the order is the matcher's.
     await sleep(1_000);

@@ -10,7 +10,13 @@ import { createFolderBlobStore } from '../activities/blob-store.ts';
 import { TASK_QUEUES } from '../protocol/workflow-api.ts';
 import { createWorkers } from '../worker/worker.ts';
 import { TEST_NAMESPACES } from './support/namespaces.ts';
-import { deliver, startTestStack, TEST_CALLBACK_SECRET, waitForState } from './support/stack.ts';
+import {
+  deliver,
+  pendingChunks,
+  startTestStack,
+  TEST_CALLBACK_SECRET,
+  waitForState,
+} from './support/stack.ts';
 
 const namespace = TEST_NAMESPACES.roles;
 let stack: Awaited<ReturnType<typeof startTestStack>>;
@@ -26,16 +32,10 @@ describe('workers split by role', () => {
     expect((await deliver(stack.gateway, envelope)).status).toBe(200);
 
     // The workflow runs and schedules its first chunk, which no worker here picks up.
-    const handle = stack.client.workflow.getHandle(taskId);
-    let pending: string[] = [];
-    for (const deadline = Date.now() + 15_000; Date.now() < deadline && pending.length === 0;) {
-      const { raw } = await handle.describe();
-      pending = (raw.pendingActivities ?? []).map((activity) => activity.activityType?.name ?? '');
-      await sleep(100);
-    }
-    expect(pending).toEqual(['generateChunk']);
+    const pending = await pendingChunks(stack.client, taskId, 15_000);
+    expect(pending.map((activity) => activity.activityType?.name)).toEqual(['generateChunk']);
     await sleep(1_000);
-    const { raw } = await handle.describe();
+    const { raw } = await stack.client.workflow.getHandle(taskId).describe();
     expect(raw.pendingActivities?.[0]?.attempt ?? 1).toBe(1);
     expect(raw.pendingActivities?.[0]?.lastStartedTime).toBeFalsy();
 

@@ -181,3 +181,15 @@ export async function runsOf(client: Client, workflowId: string): Promise<number
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** A task's pending activities, once it has any: its chunk scheduled, started or not. */
+export async function pendingChunks(client: Client, taskId: string, timeoutMs = 30_000) {
+  const handle = client.workflow.getHandle(taskId);
+  for (const deadline = Date.now() + timeoutMs; ;) {
+    const { raw } = await handle.describe();
+    const pending = raw.pendingActivities ?? [];
+    if (pending.length > 0) return pending;
+    if (Date.now() > deadline) throw new Error(`${taskId} has no chunk after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
