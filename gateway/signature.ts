@@ -1,7 +1,8 @@
 /**
  * QStash signature checks. `@upstash/qstash`'s Receiver does the verification (issuer,
- * expiry, subject, body hash, current key then next key); this module feeds it the raw
- * body and the public URL, and reads the verified token's id for the record.
+ * expiry, subject, body hash, current key then next key); this module first holds the token
+ * to QStash's shape, feeds the Receiver the raw body and the public URL, and keeps the
+ * verified token's id for the record.
  */
 import { Receiver } from '@upstash/qstash';
 import type { SigningKeys } from '../protocol/variables.ts';
@@ -31,14 +32,15 @@ export function createSignatureVerifier(keys: SigningKeys) {
     body: string,
     url: string,
   ): Promise<VerifiedSignature> {
+    let claims: Record<string, unknown>;
     try {
-      checkShape(signature);
+      claims = qstashClaims(signature);
       await receiver.verify({ signature, body, url, clockTolerance: CLOCK_TOLERANCE_SECONDS });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new SignatureRejected(reason, { cause: error });
     }
-    return { signatureId: readTokenId(signature) };
+    return { signatureId: typeof claims.jti === 'string' ? claims.jti : undefined };
   };
 }
 
@@ -55,21 +57,17 @@ function readPart(token: string, index: number): Record<string, unknown> | undef
 }
 
 /**
- * Accepts only what QStash sends: HS256 with an expiry. The Receiver on its own takes any
- * HMAC algorithm and a token without `exp`, which would then never expire; neither comes
- * from QStash, so neither is let through, even under the right key.
+ * The token's claims, if it has QStash's shape: HS256 with an expiry. The Receiver on its
+ * own takes any HMAC algorithm and a token without `exp`, which would then never expire;
+ * neither comes from QStash, so neither is let through, even under the right key.
  */
-function checkShape(token: string): void {
+function qstashClaims(token: string): Record<string, unknown> {
   const alg = readPart(token, 0)?.alg;
   if (alg !== 'HS256') {
     const named = String(JSON.stringify(alg)).slice(0, 40);
     throw new Error(`algorithm ${named} is not accepted; QStash signs with HS256`);
   }
-  if (typeof readPart(token, 1)?.exp !== 'number') throw new Error('the token has no expiry');
-}
-
-/** Reads `jti` from a token whose signature has already been verified. */
-function readTokenId(token: string): string | undefined {
-  const jti = readPart(token, 1)?.jti;
-  return typeof jti === 'string' ? jti : undefined;
+  const claims = readPart(token, 1);
+  if (typeof claims?.exp !== 'number') throw new Error('the token has no expiry');
+  return claims;
 }
